@@ -1,0 +1,67 @@
+#include "engine/memory/device_memory.h"
+
+#include <cstring>
+
+#include "engine/check.h"
+#include "engine/memory/cpu_allocator.h"
+#include "kernels/cuda_runtime.h"
+
+namespace tapeflow {
+
+#ifdef TAPEFLOW_WITH_CUDA
+int cuda_device_count() { return kernels::cuda::device_count(); }
+#else
+int cuda_device_count() { return 0; }
+#endif
+
+bool cuda_is_available() { return cuda_device_count() > 0; }
+
+std::string Device::to_string() const { return fmt::format("{}:{}", is_cpu() ? "CPU" : "CUDA", index); }
+
+namespace memory {
+
+namespace {
+void check_cuda_device(Device device) {
+  const int count = cuda_device_count();
+  TAPEFLOW_CHECK(device.index >= 0 && device.index < count,
+                 "device {} is not available: this machine has {} CUDA device(s)", device.to_string(), count);
+}
+}  // namespace
+
+void* allocate(Device device, size_t nbytes) {
+  if (device.is_cpu()) return CpuAllocator::instance().allocate(nbytes);
+  check_cuda_device(device);
+#ifdef TAPEFLOW_WITH_CUDA
+  // TODO(cuda backend): a stream-ordered caching allocator replaces this plain cudaMalloc.
+  return kernels::cuda::malloc(device.index, nbytes);
+#else
+  return nullptr;
+#endif
+}
+
+void deallocate(Device device, void* ptr, size_t nbytes) {
+  if (device.is_cpu()) return CpuAllocator::instance().deallocate(ptr, nbytes);
+#ifdef TAPEFLOW_WITH_CUDA
+  kernels::cuda::free(device.index, ptr);
+#endif
+}
+
+void copy(Device dst_device, void* dst, Device src_device, const void* src, size_t nbytes) {
+  if (nbytes == 0) return;
+  if (dst_device.is_cpu() && src_device.is_cpu()) {
+    std::memcpy(dst, src, nbytes);
+    return;
+  }
+#ifdef TAPEFLOW_WITH_CUDA
+  if (dst_device.is_cpu()) return kernels::cuda::copy_device_to_host(src_device.index, dst, src, nbytes);
+  if (src_device.is_cpu()) return kernels::cuda::copy_host_to_device(dst_device.index, dst, src, nbytes);
+  TAPEFLOW_CHECK(dst_device == src_device, "copy between two CUDA devices ({} -> {}) is not supported",
+                 src_device.to_string(), dst_device.to_string());
+  kernels::cuda::copy_device_to_device(dst_device.index, dst, src, nbytes);
+#else
+  throw Error("this build of tapeflow has no CUDA backend");
+#endif
+}
+
+}  // namespace memory
+}  // namespace tapeflow

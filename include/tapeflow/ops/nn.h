@@ -1,0 +1,42 @@
+#pragma once
+// Neural-network ops, as tf.nn. Images are NHWC and conv filters HWIO (TF's and Keras's defaults).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "tapeflow/tensor.h"
+
+namespace tapeflow::nn {
+
+enum class Padding { kValid, kSame };
+// Accepts "same"/"SAME"/"valid"/"VALID"; anything else is an Error naming what was found.
+Padding parse_padding(std::string_view padding);
+
+Tensor relu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor softmax(const Tensor& logits, int axis = -1);
+Tensor log_softmax(const Tensor& logits, int axis = -1);
+
+// Per-example loss -log softmax(logits)[label], computed stably in one pass; labels int32/int64 of
+// shape logits.shape[:-1]. Differentiable with respect to logits.
+Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
+
+// input [N, H, W, C], filters [KH, KW, C, O] -> [N, OH, OW, O]. TF's `same` rule: OH = ceil(H / stride),
+// padding split with the smaller half before.
+Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
+              std::array<int, 2> dilations = {1, 1});
+Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int, 2> strides, Padding padding);
+// Averages over the window's elements inside the input (padding excluded), as TF.
+Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int, 2> strides, Padding padding);
+
+// Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate) when training;
+// the identity otherwise. With a seed the mask is a function of the seed alone.
+Tensor dropout(const Tensor& x, float rate, bool training = true, std::optional<uint64_t> seed = {});
+
+// Output size of one spatial dim under TF's padding rules, and the padding placed before it.
+int64_t conv_output_size(int64_t input, int64_t window, int stride, int dilation, Padding padding);
+int64_t conv_padding_before(int64_t input, int64_t window, int stride, int dilation, Padding padding);
+
+}  // namespace tapeflow::nn

@@ -1,0 +1,17 @@
+#pragma once
+// The umbrella header. Users write: namespace tf = tapeflow;
+#include "tapeflow/device.h"
+#include "tapeflow/dtype.h"
+#include "tapeflow/error.h"
+#include "tapeflow/gradient_tape.h"
+#include "tapeflow/ops/array.h"
+#include "tapeflow/ops/creation.h"
+#include "tapeflow/ops/linalg.h"
+#include "tapeflow/ops/math.h"
+#include "tapeflow/ops/nn.h"
+#include "tapeflow/ops/reduction.h"
+#include "tapeflow/random.h"
+#include "tapeflow/runtime.h"
+#include "tapeflow/shape.h"
+#include "tapeflow/tensor.h"
+#include "tapeflow/variable.h"

@@ -1,0 +1,57 @@
+#include "kernels/random.h"
+
+#include "kernels/philox.h"
+
+namespace tapeflow::kernels::cpu {
+
+namespace {
+// The four standard normals of one block (attempt selects the redraw stream).
+inline void normals_of_block(uint64_t key, uint64_t block, uint64_t attempt, float z[4]) {
+  const Philox4x32 r = philox4x32(key, block, attempt);
+  box_muller(r.x[0], r.x[1], &z[0], &z[1]);
+  box_muller(r.x[2], r.x[3], &z[2], &z[3]);
+}
+}  // namespace
+
+void philox_uniform(float* out, int64_t n, uint64_t key, uint64_t counter, float minval, float maxval) {
+  const float range = maxval - minval;
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (int64_t b = 0; b < (n + 3) / 4; ++b) {
+    const Philox4x32 r = philox4x32(key, counter + b);
+    for (int64_t j = 0; j < 4 && 4 * b + j < n; ++j) out[4 * b + j] = minval + range * uint_to_unit_float(r.x[j]);
+  }
+}
+
+void philox_normal(float* out, int64_t n, uint64_t key, uint64_t counter, float mean, float stddev) {
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (int64_t b = 0; b < (n + 3) / 4; ++b) {
+    float z[4];
+    normals_of_block(key, counter + b, 0, z);
+    for (int64_t j = 0; j < 4 && 4 * b + j < n; ++j) out[4 * b + j] = mean + stddev * z[j];
+  }
+}
+
+void philox_truncated_normal(float* out, int64_t n, uint64_t key, uint64_t counter, float mean, float stddev) {
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (int64_t b = 0; b < (n + 3) / 4; ++b) {
+    for (int64_t j = 0; j < 4 && 4 * b + j < n; ++j) {
+      float z[4];
+      uint64_t attempt = 0;
+      do normals_of_block(key, counter + b, attempt++, z);
+      while (z[j] <= -2.f || z[j] >= 2.f);
+      out[4 * b + j] = mean + stddev * z[j];
+    }
+  }
+}
+
+void philox_uniform_int(int64_t* out, int64_t n, uint64_t key, uint64_t counter, int64_t minval, int64_t maxval) {
+  const uint64_t range = static_cast<uint64_t>(maxval - minval);
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (int64_t b = 0; b < (n + 1) / 2; ++b) {
+    const Philox4x32 r = philox4x32(key, counter + b);
+    const uint64_t words[2] = {(uint64_t(r.x[0]) << 32) | r.x[1], (uint64_t(r.x[2]) << 32) | r.x[3]};
+    for (int64_t j = 0; j < 2 && 2 * b + j < n; ++j) out[2 * b + j] = minval + static_cast<int64_t>(words[j] % range);
+  }
+}
+
+}  // namespace tapeflow::kernels::cpu

@@ -1,0 +1,14 @@
+#pragma once
+// Random fills from Philox4x32-10. Element i of a draw reads word i % 4 of block `counter + i / 4`
+// under `key`, so results do not depend on threads or devices.
+#include <cstdint>
+
+namespace tapeflow::kernels::cpu {
+
+void philox_uniform(float* out, int64_t n, uint64_t key, uint64_t counter, float minval, float maxval);
+void philox_normal(float* out, int64_t n, uint64_t key, uint64_t counter, float mean, float stddev);
+// Draws beyond two standard deviations are redrawn from the block's later "attempt" counters.
+void philox_truncated_normal(float* out, int64_t n, uint64_t key, uint64_t counter, float mean, float stddev);
+void philox_uniform_int(int64_t* out, int64_t n, uint64_t key, uint64_t counter, int64_t minval, int64_t maxval);
+
+}  // namespace tapeflow::kernels::cpu
