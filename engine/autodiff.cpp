@@ -149,10 +149,6 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
   return result;
 }
 
-Tensor GradientTape::gradient(const Tensor& target, const Tensor& source) {
-  return gradient(target, std::vector<Tensor>{source})[0];
-}
-
 Tensor stop_gradient(const Tensor& t) { return detail::view(t, t.shape()); }
 
 }  // namespace tapeflow

@@ -58,7 +58,14 @@ Storage::Storage(size_t nbytes, DType dtype, int64_t count, Device device)
   }
 }
 
+Storage::Storage(void* data, size_t nbytes, Device device, std::function<void(void*)> release)
+    : data_(data), nbytes_(nbytes), dtype_(DType::kUInt8), device_(device), release_(std::move(release)) {}
+
 Storage::~Storage() {
+  if (release_) {
+    release_(data_);
+    return;
+  }
   if (dtype_ == DType::kString) {
     auto* s = static_cast<std::string*>(data_);
     for (int64_t i = 0; i < count_; ++i) s[i].~basic_string();
@@ -70,6 +77,19 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   const int64_t n = shape.num_elements();
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * dtype_size(dtype), dtype, n, device);
+  impl->shape = shape;
+  impl->dtype = dtype;
+  impl->id = detail::new_tensor_id();
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::from_blob(void* data, const Shape& shape, DType dtype, Device device,
+                         std::function<void(void*)> release) {
+  TAPEFLOW_CHECK(dtype != DType::kString, "Tensor::from_blob: string tensors cannot wrap foreign memory");
+  TAPEFLOW_CHECK(release != nullptr, "Tensor::from_blob: expected a release function, found an empty one");
+  auto impl = std::make_shared<TensorImpl>();
+  const size_t nbytes = static_cast<size_t>(shape.num_elements()) * dtype_size(dtype);
+  impl->storage = std::make_shared<Storage>(data, nbytes, device, std::move(release));
   impl->shape = shape;
   impl->dtype = dtype;
   impl->id = detail::new_tensor_id();

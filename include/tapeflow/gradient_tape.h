@@ -3,6 +3,7 @@
 // watches; trainable Variables are watched automatically, watch() adds tensors. gradient() walks the
 // recorded ops in reverse order, so gradients are summed in a fixed order (bitwise reproducible on CPU).
 #include <memory>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -23,7 +24,13 @@ class GradientTape {
   // One gradient per source: d(sum of target)/d(source). An undefined Tensor where the source is not
   // connected to the target (TF returns None). A non-persistent tape answers once.
   std::vector<Tensor> gradient(const Tensor& target, const std::vector<Tensor>& sources);
-  Tensor gradient(const Tensor& target, const Tensor& source);
+  // One source: tape.gradient(y, x). A template so that a braced list, tape.gradient(y, {w}), always
+  // means the vector form above.
+  template <class Source>
+    requires std::is_base_of_v<Tensor, Source>
+  Tensor gradient(const Tensor& target, const Source& source) {
+    return gradient(target, std::vector<Tensor>{source})[0];
+  }
 
   bool persistent() const { return persistent_; }
 
@@ -41,7 +48,6 @@ class GradientTape {
 };
 
 // Returns `t` cut off from every tape: no gradient flows through it.
-class Tensor;
 Tensor stop_gradient(const Tensor& t);
 
 }  // namespace tapeflow

@@ -2,6 +2,7 @@
 // tapeflow::Tensor: a shared handle to contiguous, immutable-by-convention storage with a shape,
 // a dtype and a device. Copies share storage; reshape() makes a cheap view.
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -18,6 +19,8 @@ namespace tapeflow {
 class Storage {
  public:
   Storage(size_t nbytes, DType dtype, int64_t count, Device device);
+  // Wraps memory the caller owns (for embedding); `release` runs when the last tensor lets go.
+  Storage(void* data, size_t nbytes, Device device, std::function<void(void*)> release);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -29,6 +32,7 @@ class Storage {
  private:
   void* data_ = nullptr;
   size_t nbytes_ = 0;
+  std::function<void(void*)> release_;  // set for wrapped memory
   DType dtype_;
   int64_t count_ = 0;  // elements constructed, for kString
   Device device_;
@@ -54,6 +58,10 @@ class Tensor {
   Tensor() = default;  // undefined, like TF's None gradient
   // A new uninitialised tensor (elements are unspecified; kString elements are empty).
   static Tensor empty(const Shape& shape, DType dtype = DType::kFloat32, Device device = Device::cpu());
+  // A tensor over memory the caller owns (numeric dtypes only); nothing is copied. The memory must
+  // stay valid, and hold shape.num_elements() elements, until `release` is called.
+  static Tensor from_blob(void* data, const Shape& shape, DType dtype, Device device,
+                          std::function<void(void*)> release = [](void*) {});
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const;
