@@ -15,3 +15,4 @@
 #include "tapeflow/shape.h"
 #include "tapeflow/tensor.h"
 #include "tapeflow/variable.h"
+#include "tapeflow/keras.h"

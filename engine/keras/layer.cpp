@@ -1,0 +1,128 @@
+#include "tapeflow/keras/layer.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/check.h"
+
+namespace tapeflow {
+
+namespace {
+// Layers whose call() is running on this thread, innermost last: a layer called while another's
+// call() runs becomes its sub-layer.
+thread_local std::vector<Layer*> calling_layers;
+
+struct CallingScope {
+  explicit CallingScope(Layer* layer) { calling_layers.push_back(layer); }
+  ~CallingScope() { calling_layers.pop_back(); }
+};
+}  // namespace
+
+std::string to_snake_case(const std::string& type) {
+  std::string out;
+  for (size_t i = 0; i < type.size(); ++i) {
+    const char c = type[i];
+    const bool upper = std::isupper(static_cast<unsigned char>(c));
+    // A new word starts at an upper-case letter after a lower-case one or digit ("MaxPooling2D" ->
+    // "max_pooling2d"), or before a lower-case one inside a run of capitals ("LSTMCell" -> "lstm_cell").
+    if (upper && i > 0) {
+      const char prev = type[i - 1];
+      const bool next_lower = i + 1 < type.size() && std::islower(static_cast<unsigned char>(type[i + 1]));
+      if (std::islower(static_cast<unsigned char>(prev)) ||
+          (std::isupper(static_cast<unsigned char>(prev)) && next_lower))
+        out += '_';
+    }
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+Layer::Layer(std::string type, std::string name)
+    : type_(std::move(type)), name_(name.empty() ? to_snake_case(type_) : std::move(name)) {}
+
+Tensor Layer::operator()(const Tensor& inputs, bool training) {
+  detail::check_defined(name_.c_str(), inputs, "the input");
+  if (!calling_layers.empty()) {
+    Layer* caller = calling_layers.back();
+    if (caller != this && parent_ == nullptr) caller->track(*this);
+  }
+  if (!built_) {
+    build(inputs.shape());
+    built_ = true;
+  }
+  Tensor out;
+  {
+    CallingScope scope(this);
+    out = call(inputs, training);
+  }
+  Shape shape = out.shape();
+  if (shape.rank() > 0) shape[0] = -1;
+  output_shape_ = shape;
+  return out;
+}
+
+void Layer::build(const Shape&) { built_ = true; }
+
+Tensor Layer::call(const Tensor&, bool) {
+  throw NotImplemented(fmt::format("{} ({}) has no single-input call()", name_, type_));
+}
+
+std::vector<Variable> Layer::variables() const {
+  std::vector<Variable> all = weights_;
+  for (const Layer* sub : sublayers_)
+    for (Variable& v : sub->variables()) all.push_back(std::move(v));
+  return all;
+}
+
+std::vector<Variable> Layer::trainable_variables() const {
+  std::vector<Variable> out;
+  for (Variable& v : variables())
+    if (v.trainable()) out.push_back(std::move(v));
+  return out;
+}
+
+std::vector<Variable> Layer::non_trainable_variables() const {
+  std::vector<Variable> out;
+  for (Variable& v : variables())
+    if (!v.trainable()) out.push_back(std::move(v));
+  return out;
+}
+
+int64_t Layer::count_params() const {
+  int64_t n = 0;
+  for (const Variable& v : variables()) n += v.num_elements();
+  return n;
+}
+
+std::string Layer::path() const {
+  if (parent_ == nullptr || parent_->parent_ == nullptr) return name_;  // the outermost model adds no prefix
+  return parent_->path() + "/" + name_;
+}
+
+Variable Layer::add_weight(const std::string& name, const Shape& shape, const initializers::Initializer& initializer,
+                           bool trainable) {
+  Variable v(initializer(shape), path() + "/" + name, trainable);
+  weights_.push_back(v);
+  return v;
+}
+
+void Layer::track(Layer& sublayer) {
+  if (std::find(sublayers_.begin(), sublayers_.end(), &sublayer) != sublayers_.end()) return;
+  TAPEFLOW_CHECK(!sublayer.built_ || sublayer.parent_ == nullptr || sublayer.parent_ == this,
+                 "{}: layer '{}' already belongs to '{}'", name_, sublayer.name_, sublayer.parent_->name_);
+  auto taken = [&](const std::string& n) {
+    return std::any_of(sublayers_.begin(), sublayers_.end(), [&](const Layer* l) { return l->name_ == n; });
+  };
+  if (taken(sublayer.name_)) {
+    const std::string base = sublayer.name_;
+    int suffix = 1;
+    while (taken(base + "_" + std::to_string(suffix))) ++suffix;
+    sublayer.name_ = base + "_" + std::to_string(suffix);
+  }
+  sublayer.parent_ = this;
+  sublayers_.push_back(&sublayer);
+}
+
+void Layer::fail(const std::string& message) const { throw Error(fmt::format("{} ({}): {}", name_, type_, message)); }
+
+}  // namespace tapeflow

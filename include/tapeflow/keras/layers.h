@@ -1,0 +1,3 @@
+#pragma once
+// All Keras-style layers.
+#include "tapeflow/keras/layers/dense.h"

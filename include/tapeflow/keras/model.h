@@ -1,0 +1,117 @@
+#pragma once
+// tapeflow::Model and Sequential, as keras.Model: subclass Model and write call(), or stack layers in
+// a Sequential; then build/summary, compile, fit, evaluate, predict.
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "tapeflow/keras/callbacks.h"
+#include "tapeflow/keras/layer.h"
+#include "tapeflow/keras/losses.h"
+#include "tapeflow/keras/metrics.h"
+#include "tapeflow/keras/optimizers.h"
+
+namespace tapeflow {
+
+// What fit() returns: per-epoch values of every logged metric ("loss", "val_loss", ...).
+struct History {
+  std::map<std::string, std::vector<double>> history;
+  std::vector<int> epoch;
+};
+
+// Validation data for fit(): (x, y).
+struct ValidationData {
+  Tensor x;
+  Tensor y;
+};
+
+struct FitOptions {
+  int epochs = 1;
+  int64_t batch_size = 32;
+  std::optional<ValidationData> validation_data;
+  bool shuffle = true;
+  std::vector<std::shared_ptr<callbacks::Callback>> callbacks;
+  int verbose = 1;          // 0 silent, 1 progress bar, 2 one line per epoch
+  std::optional<uint64_t> seed;  // shuffling order; the global generator when unset
+  int initial_epoch = 0;
+};
+
+struct EvaluateOptions {
+  int64_t batch_size = 32;
+  int verbose = 0;
+};
+
+class Model : public Layer {
+ public:
+  explicit Model(std::string name = "");
+  Model(Model&&) = default;
+
+  // Creates the weights by running call() once on zeros of `input_shape` (batch -1 counts as 1).
+  void build(const Shape& input_shape) override;
+  // Keras's table: Layer (type), Output Shape, Param #, then total/trainable/non-trainable params.
+  void summary(std::ostream& os = std::cout, int line_length = 65) const;
+
+  template <class Opt, class LossT>
+    requires std::is_base_of_v<optimizers::Optimizer, Opt> && std::is_base_of_v<losses::Loss, LossT>
+  void compile(Opt optimizer, LossT loss, std::vector<std::string> metrics = {}) {
+    compile(std::make_shared<Opt>(std::move(optimizer)), std::make_shared<LossT>(std::move(loss)), std::move(metrics));
+  }
+  void compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::shared_ptr<losses::Loss> loss,
+               std::vector<std::string> metrics = {});
+
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  std::map<std::string, double> evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
+  Tensor predict(const Tensor& x, int64_t batch_size = 32);
+  // One optimisation step on one batch; returns the batch's loss and metrics.
+  std::map<std::string, double> train_on_batch(const Tensor& x, const Tensor& y);
+  std::map<std::string, double> test_on_batch(const Tensor& x, const Tensor& y);
+
+  optimizers::Optimizer& optimizer() const;
+  bool stop_training = false;  // set by callbacks
+
+ protected:
+  Model(std::string type, std::string name);
+
+ private:
+  void check_compiled(const char* what) const;
+  // Runs one training step and updates the compiled metrics; returns the batch loss.
+  double train_step(const Tensor& x, const Tensor& y);
+  std::map<std::string, double> metric_results(double mean_loss) const;
+  void reset_metrics();
+
+  std::shared_ptr<optimizers::Optimizer> optimizer_;
+  std::shared_ptr<losses::Loss> loss_;
+  std::vector<std::shared_ptr<metrics::Metric>> metrics_;
+};
+
+// A layer held by a Sequential: any Layer moved in by value, or shared.
+class AnyLayer {
+ public:
+  template <class L>
+    requires std::is_base_of_v<Layer, std::decay_t<L>> && (!std::is_lvalue_reference_v<L>)
+  AnyLayer(L&& layer)  // NOLINT(google-explicit-constructor): Sequential({Dense(...), ...})
+      : layer_(std::make_shared<std::decay_t<L>>(std::forward<L>(layer))) {}
+  AnyLayer(std::shared_ptr<Layer> layer) : layer_(std::move(layer)) {}  // NOLINT(google-explicit-constructor)
+  const std::shared_ptr<Layer>& get() const { return layer_; }
+
+ private:
+  std::shared_ptr<Layer> layer_;
+};
+
+class Sequential : public Model {
+ public:
+  explicit Sequential(std::vector<AnyLayer> layers = {}, std::string name = "");
+  void add(AnyLayer layer);
+  Tensor call(const Tensor& inputs, bool training) override;
+  const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
+
+ private:
+  std::vector<std::shared_ptr<Layer>> layers_;
+};
+
+}  // namespace tapeflow
