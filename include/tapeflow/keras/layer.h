@@ -56,6 +56,9 @@ class Layer {
   // call() are tracked automatically; Sequential tracks the layers it is given.
   void track(Layer& sublayer);
   void mark_built() { built_ = true; }
+  // What the first call does before call(): build(input_shape). Models override it to do nothing,
+  // since their layers build themselves as call() runs.
+  virtual void build_on_first_call(const Shape& input_shape) { build(input_shape); }
   // Throws "<name> (<Type>): expected ..., found ..." errors that name the layer.
   [[noreturn]] void fail(const std::string& message) const;
 
