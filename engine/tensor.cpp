@@ -43,6 +43,18 @@ Tensor view(const Tensor& base, const Shape& shape) {
   impl->variable = nullptr;
   return Tensor(std::move(impl));
 }
+
+Tensor rows(const Tensor& base, int64_t begin, int64_t count) {
+  const Shape& s = base.shape();
+  TAPEFLOW_CHECK(s.rank() >= 1 && begin >= 0 && count >= 0 && begin + count <= s[0],
+                 "rows: [{}, {}) is outside dim 0 of shape {}", begin, begin + count, s);
+  auto impl = std::make_shared<TensorImpl>(*base.impl());
+  impl->shape = s.with_dim(0, count);
+  impl->byte_offset += static_cast<size_t>(begin * (s[0] ? base.num_elements() / s[0] : 0)) * dtype_size(base.dtype());
+  impl->id = new_tensor_id();
+  impl->variable = nullptr;
+  return Tensor(std::move(impl));
+}
 }  // namespace detail
 
 Storage::Storage(size_t nbytes, DType dtype, int64_t count, Device device)

@@ -32,10 +32,10 @@ class Storage {
  private:
   void* data_ = nullptr;
   size_t nbytes_ = 0;
-  std::function<void(void*)> release_;  // set for wrapped memory
   DType dtype_;
   int64_t count_ = 0;  // elements constructed, for kString
   Device device_;
+  std::function<void(void*)> release_;  // set for wrapped memory
 };
 
 // What makes a tensor a Variable: its name and whether tapes watch it automatically.

@@ -1,10 +1,13 @@
 #pragma once
 // Keras callbacks: hooks that fit() calls around epochs and batches. Logs map metric names
 // ("loss", "sparse_categorical_accuracy", "val_loss", ...) to values.
+#include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tapeflow {
 class Model;

@@ -1,0 +1,47 @@
+#include "engine/keras/batches.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "engine/check.h"
+#include "engine/tensor_internal.h"
+#include "tapeflow/ops/array.h"
+#include "tapeflow/ops/creation.h"
+#include "tapeflow/random.h"
+
+namespace tapeflow::detail {
+
+TensorBatches::TensorBatches(const char* what, Tensor x, Tensor y, int64_t batch_size, bool shuffle,
+                             std::optional<uint64_t> seed)
+    : x_(std::move(x)), y_(std::move(y)), batch_size_(batch_size), shuffle_(shuffle), seed_(seed) {
+  check_defined(what, x_, "x");
+  TAPEFLOW_CHECK(x_.rank() >= 1, "{}: x must have a batch dimension, found shape {}", what, x_.shape());
+  TAPEFLOW_CHECK(batch_size_ > 0, "{}: batch_size must be positive, found {}", what, batch_size_);
+  if (y_.defined()) {
+    TAPEFLOW_CHECK(y_.rank() >= 1 && y_.shape()[0] == x_.shape()[0],
+                   "{}: x and y have different numbers of examples: x is {}, y is {}", what, x_.shape(), y_.shape());
+  }
+}
+
+int64_t TensorBatches::num_batches() const { return (x_.shape()[0] + batch_size_ - 1) / batch_size_; }
+
+void TensorBatches::start_epoch(int epoch) {
+  if (!shuffle_) return;
+  const int64_t n = x_.shape()[0];
+  // Sorting uniform keys gives a permutation that depends only on the seed (or global generator).
+  const std::optional<uint64_t> epoch_seed = seed_ ? std::optional<uint64_t>(*seed_ + 1000003ull * epoch) : std::nullopt;
+  const std::vector<float> keys = random::uniform({n}, 0.f, 1.f, epoch_seed).numpy<float>();
+  order_.resize(static_cast<size_t>(n));
+  std::iota(order_.begin(), order_.end(), 0);
+  std::stable_sort(order_.begin(), order_.end(), [&](int64_t a, int64_t b) { return keys[a] < keys[b]; });
+}
+
+std::pair<Tensor, Tensor> TensorBatches::batch(int64_t i) const {
+  const int64_t begin = i * batch_size_;
+  const int64_t count = std::min(batch_size_, x_.shape()[0] - begin);
+  if (order_.empty()) return {rows(x_, begin, count), y_.defined() ? rows(y_, begin, count) : Tensor()};
+  const Tensor index = constant(std::vector<int64_t>(order_.begin() + begin, order_.begin() + begin + count), {count});
+  return {gather(x_, index), y_.defined() ? gather(y_, index) : Tensor()};
+}
+
+}  // namespace tapeflow::detail
