@@ -1,4 +1,4 @@
-#include "engine/keras/batches.h"
+#include "tapeflow/keras/batches.h"
 
 #include <algorithm>
 #include <numeric>
@@ -9,12 +9,12 @@
 #include "tapeflow/ops/creation.h"
 #include "tapeflow/random.h"
 
-namespace tapeflow::detail {
+namespace tapeflow {
 
 TensorBatches::TensorBatches(const char* what, Tensor x, Tensor y, int64_t batch_size, bool shuffle,
                              std::optional<uint64_t> seed)
     : x_(std::move(x)), y_(std::move(y)), batch_size_(batch_size), shuffle_(shuffle), seed_(seed) {
-  check_defined(what, x_, "x");
+  detail::check_defined(what, x_, "x");
   TAPEFLOW_CHECK(x_.rank() >= 1, "{}: x must have a batch dimension, found shape {}", what, x_.shape());
   TAPEFLOW_CHECK(batch_size_ > 0, "{}: batch_size must be positive, found {}", what, batch_size_);
   if (y_.defined()) {
@@ -39,9 +39,9 @@ void TensorBatches::start_epoch(int epoch) {
 std::pair<Tensor, Tensor> TensorBatches::batch(int64_t i) const {
   const int64_t begin = i * batch_size_;
   const int64_t count = std::min(batch_size_, x_.shape()[0] - begin);
-  if (order_.empty()) return {rows(x_, begin, count), y_.defined() ? rows(y_, begin, count) : Tensor()};
+  if (order_.empty()) return {detail::rows(x_, begin, count), y_.defined() ? detail::rows(y_, begin, count) : Tensor()};
   const Tensor index = constant(std::vector<int64_t>(order_.begin() + begin, order_.begin() + begin + count), {count});
   return {gather(x_, index), y_.defined() ? gather(y_, index) : Tensor()};
 }
 
-}  // namespace tapeflow::detail
+}  // namespace tapeflow

@@ -5,9 +5,9 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
-#include "engine/keras/batches.h"
 #include "engine/keras/progbar.h"
 #include "tapeflow/gradient_tape.h"
+#include "tapeflow/keras/batches.h"
 #include "tapeflow/ops/array.h"
 #include "tapeflow/ops/creation.h"
 
@@ -87,7 +87,7 @@ detail::NamedValues ordered(const std::map<std::string, double>& logs, const std
 
 History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
   check_compiled("fit");
-  detail::TensorBatches batches("fit", x, y, options.batch_size, options.shuffle, options.seed);
+  TensorBatches batches("fit", x, y, options.batch_size, options.shuffle, options.seed);
   std::vector<std::string> log_order{"loss"};
   for (const auto& m : metrics_) log_order.push_back(m->name());
   if (options.validation_data) {
@@ -137,7 +137,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
 std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options) {
   check_compiled("evaluate");
   autodiff::NoRecordScope no_record;
-  detail::TensorBatches batches("evaluate", x, y, options.batch_size, false, std::nullopt);
+  TensorBatches batches("evaluate", x, y, options.batch_size, false, std::nullopt);
   detail::ProgressBar progress(batches.num_batches(), options.verbose);
   reset_metrics();
   double loss_sum = 0;
@@ -157,7 +157,7 @@ std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, 
 
 Tensor Model::predict(const Tensor& x, int64_t batch_size) {
   autodiff::NoRecordScope no_record;
-  detail::TensorBatches batches("predict", x, Tensor(), batch_size, false, std::nullopt);
+  TensorBatches batches("predict", x, Tensor(), batch_size, false, std::nullopt);
   std::vector<Tensor> outputs;
   for (int64_t b = 0; b < batches.num_batches(); ++b) outputs.push_back((*this)(batches.batch(b).first, false));
   if (outputs.empty()) return Tensor();
@@ -166,7 +166,7 @@ Tensor Model::predict(const Tensor& x, int64_t batch_size) {
 
 std::map<std::string, double> Model::train_on_batch(const Tensor& x, const Tensor& y) {
   check_compiled("train_on_batch");
-  detail::TensorBatches("train_on_batch", x, y, std::max<int64_t>(x.shape()[0], 1), false, std::nullopt);
+  TensorBatches("train_on_batch", x, y, std::max<int64_t>(x.shape()[0], 1), false, std::nullopt);
   reset_metrics();
   const double loss = train_step(x, y);
   return metric_results(loss);

@@ -1,6 +1,6 @@
 #pragma once
-// Where fit/evaluate/predict get their batches from. Tensors today; a Dataset plugs in as another
-// BatchSource.
+// Where fit/evaluate/predict (and hand-written training loops) get their batches from. Tensors
+// today; a Dataset plugs in as another BatchSource.
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -8,7 +8,7 @@
 
 #include "tapeflow/tensor.h"
 
-namespace tapeflow::detail {
+namespace tapeflow {
 
 class BatchSource {
  public:
@@ -39,4 +39,4 @@ class TensorBatches : public BatchSource {
   std::vector<int64_t> order_;  // empty when not shuffling
 };
 
-}  // namespace tapeflow::detail
+}  // namespace tapeflow
