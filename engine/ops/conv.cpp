@@ -1,0 +1,79 @@
+// conv2d (NHWC, HWIO) with TF's padding rules, and its backward rule.
+#include "engine/autodiff.h"
+#include "engine/check.h"
+#include "engine/ops/conv_geometry.h"
+#include "engine/tensor_internal.h"
+#include "kernels/conv.h"
+#include "tapeflow/ops/nn.h"
+
+namespace tapeflow::nn {
+
+namespace {
+
+Tensor conv2d_backward_input(const Tensor& d_out, const Tensor& filters, const Shape& input_shape,
+                             const kernels::Conv2DGeometry& g) {
+  Tensor d_input = Tensor::empty(input_shape, DType::kFloat32, d_out.device());
+  Tensor d_col = g.pointwise() ? Tensor() : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32, d_out.device());
+  switch (d_out.device().type) {
+    case DeviceType::kCPU:
+      kernels::cpu::conv2d_backward_input(d_out.data<float>(), filters.data<float>(), d_input.data<float>(),
+                                          g.pointwise() ? nullptr : d_col.data<float>(), g);
+      break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("conv2d (backward input)");
+  }
+  return d_input;
+}
+
+Tensor conv2d_backward_filter(const Tensor& col, const Tensor& d_out, const Shape& filter_shape,
+                              const kernels::Conv2DGeometry& g) {
+  Tensor d_filter = Tensor::empty(filter_shape, DType::kFloat32, d_out.device());
+  switch (d_out.device().type) {
+    case DeviceType::kCPU:
+      kernels::cpu::conv2d_backward_filter(col.data<float>(), d_out.data<float>(), d_filter.data<float>(), g);
+      break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("conv2d (backward filter)");
+  }
+  return d_filter;
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
+              std::array<int, 2> dilations) {
+  detail::check_dtype("conv2d", input, DType::kFloat32, "input");
+  detail::check_dtype("conv2d", filters, DType::kFloat32, "filters");
+  detail::check_same_device("conv2d", input, filters);
+  TAPEFLOW_CHECK(input.rank() == 4 && filters.rank() == 4,
+                 "conv2d: expected input [N, H, W, C] and filters [KH, KW, C, O], found input {} and filters {}",
+                 input.shape(), filters.shape());
+  TAPEFLOW_CHECK(input.shape()[3] == filters.shape()[2],
+                 "conv2d: input has {} channels but filters expect {} (input {}, filters {})", input.shape()[3],
+                 filters.shape()[2], input.shape(), filters.shape());
+  const kernels::Conv2DGeometry g =
+      detail::conv_geometry("conv2d", input.shape(), filters.shape()[0], filters.shape()[1], filters.shape()[3],
+                            strides, dilations, padding);
+  Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.o}, DType::kFloat32, input.device());
+  const bool recording = autodiff::should_record({&input, &filters});
+  // im2col is kept for the filter gradient when a tape records; the pointwise case reuses the input.
+  Tensor col = g.pointwise() ? detail::view(input, {g.col_rows(), g.col_cols()})
+                             : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32, input.device());
+  switch (input.device().type) {
+    case DeviceType::kCPU:
+      kernels::cpu::conv2d_forward(input.data<float>(), filters.data<float>(), out.data<float>(),
+                                   g.pointwise() ? nullptr : col.data<float>(), g);
+      break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("conv2d");
+  }
+  if (recording) {
+    autodiff::record(OpId::k_conv2d, {input, filters}, {out},
+                     [input, filters, col, g](const std::vector<Tensor>& grads, const std::vector<bool>& need) {
+                       autodiff::require_first_order(OpId::k_conv2d, {&input, &filters, &grads[0]});
+                       return std::vector<Tensor>{
+                           need[0] ? conv2d_backward_input(grads[0], filters, input.shape(), g) : Tensor(),
+                           need[1] ? conv2d_backward_filter(col, grads[0], filters.shape(), g) : Tensor()};
+                     });
+  }
+  return out;
+}
+
+}  // namespace tapeflow::nn

@@ -1,0 +1,106 @@
+// softmax, log_softmax and the fused sparse softmax cross-entropy, with their backward rules.
+#include "engine/autodiff.h"
+#include "engine/check.h"
+#include "kernels/softmax.h"
+#include "tapeflow/ops/array.h"
+#include "tapeflow/ops/math.h"
+#include "tapeflow/ops/nn.h"
+
+namespace tapeflow::nn {
+
+namespace {
+
+// Softmax over `axis`: the kernel works on the last dim, so other axes are moved there and back.
+std::vector<int> swap_to_last(int axis, int rank) {
+  std::vector<int> perm(static_cast<size_t>(rank));
+  for (int i = 0; i < rank; ++i) perm[i] = i;
+  std::swap(perm[axis], perm[rank - 1]);
+  return perm;
+}
+
+Tensor softmax_backward(OpId id, const Tensor& y, const Tensor& dy, bool log) {
+  autodiff::require_first_order(id, {&y, &dy});
+  Tensor dx = Tensor::empty(y.shape(), DType::kFloat32, y.device());
+  const int64_t n = y.shape()[y.rank() - 1];
+  switch (y.device().type) {
+    case DeviceType::kCPU:
+      kernels::cpu::softmax_backward(y.data<float>(), dy.data<float>(), dx.data<float>(), n ? y.num_elements() / n : 0,
+                                     n, log);
+      break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(op_name(id).data());
+  }
+  return dx;
+}
+
+Tensor softmax_last_axis(OpId id, const Tensor& x, bool log) {
+  Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
+  const int64_t n = x.shape()[x.rank() - 1];
+  switch (x.device().type) {
+    case DeviceType::kCPU:
+      kernels::cpu::softmax(x.data<float>(), y.data<float>(), n ? x.num_elements() / n : 0, n, log);
+      break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(op_name(id).data());
+  }
+  if (autodiff::should_record({&x})) {
+    autodiff::record(id, {x}, {y}, [id, y, log](const std::vector<Tensor>& g, const std::vector<bool>&) {
+      return std::vector<Tensor>{softmax_backward(id, y, g[0], log)};
+    });
+  }
+  return y;
+}
+
+Tensor softmax_any_axis(OpId id, const Tensor& logits, int axis, bool log) {
+  const char* name = op_name(id).data();
+  detail::check_dtype(name, logits, DType::kFloat32, "logits");
+  TAPEFLOW_CHECK(logits.rank() >= 1, "{}: expected rank >= 1, found a scalar", name);
+  const int a = normalize_axis(axis, logits.rank(), name);
+  if (a == logits.rank() - 1) return softmax_last_axis(id, logits, log);
+  const std::vector<int> perm = swap_to_last(a, logits.rank());
+  return transpose(softmax_last_axis(id, transpose(logits, perm), log), perm);
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& logits, int axis) { return softmax_any_axis(OpId::k_softmax, logits, axis, false); }
+Tensor log_softmax(const Tensor& logits, int axis) {
+  return softmax_any_axis(OpId::k_log_softmax, logits, axis, true);
+}
+
+Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
+  const char* name = "sparse_softmax_cross_entropy_with_logits";
+  detail::check_dtype(name, logits, DType::kFloat32, "logits");
+  detail::check_defined(name, labels, "labels");
+  detail::check_same_device(name, labels, logits);
+  TAPEFLOW_CHECK(labels.dtype() == DType::kInt32 || labels.dtype() == DType::kInt64,
+                 "{}: expected int32 or int64 labels, found {}", name, dtype_name(labels.dtype()));
+  TAPEFLOW_CHECK(logits.rank() >= 1, "{}: logits must have a class dimension, found a scalar", name);
+  const Shape batch_shape(logits.shape().dims().first(logits.rank() - 1));
+  TAPEFLOW_CHECK(labels.shape() == batch_shape, "{}: labels {} must have logits' shape without its last dim: {} -> {}",
+                 name, labels.shape(), logits.shape(), batch_shape);
+  const int64_t n = logits.shape()[logits.rank() - 1];
+  const int64_t rows = batch_shape.num_elements();
+  const Tensor label_ids = cast(labels, DType::kInt64);
+  const bool recording = autodiff::should_record({&logits});
+  Tensor loss = Tensor::empty(batch_shape, DType::kFloat32, logits.device());
+  Tensor grad = recording ? Tensor::empty(logits.shape(), DType::kFloat32, logits.device()) : Tensor();
+  switch (logits.device().type) {
+    case DeviceType::kCPU: {
+      const int64_t bad = kernels::cpu::softmax_xent(logits.data<float>(), label_ids.data<int64_t>(), loss.data<float>(),
+                                                     recording ? grad.data<float>() : nullptr, rows, n);
+      TAPEFLOW_CHECK(bad < 0, "{}: label {} at position {} is outside [0, {}) (the number of classes)", name,
+                     bad < 0 ? 0 : label_ids.data<int64_t>()[bad], bad, n);
+      break;
+    }
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
+  }
+  if (recording) {
+    autodiff::record(OpId::k_sparse_softmax_cross_entropy, {labels, logits}, {loss},
+                     [grad, logits](const std::vector<Tensor>& g, const std::vector<bool>&) {
+                       autodiff::require_first_order(OpId::k_sparse_softmax_cross_entropy, {&logits, &g[0]});
+                       return std::vector<Tensor>{Tensor(), mul(grad, expand_dims(g[0], -1))};
+                     });
+  }
+  return loss;
+}
+
+}  // namespace tapeflow::nn
