@@ -43,8 +43,8 @@ class Optimizer {
   // One fused in-place update of `var` from `grad` at learning rate `lr` (iterations() is the step
   // count before this update).
   virtual void update(Variable& var, const Tensor& grad, double lr) = 0;
-  // The slot `slot` of `var`, created as zeros on first use ("dense/kernel/m").
-  Variable& slot(const Variable& var, const std::string& slot);
+  // The slot `slot` of `var`, created as zeros on first use ("dense/kernel/m"); a shared handle.
+  Variable slot(const Variable& var, const std::string& slot);
 
  private:
   std::string name_;
