@@ -47,8 +47,8 @@ Tensor Layer::operator()(const Tensor& inputs, bool training) {
     if (caller != this && parent_ == nullptr) caller->track(*this);
   }
   if (!built_) {
-    built_ = true;
     build_on_first_call(inputs.shape());
+    built_ = true;
   }
   Tensor out;
   {

@@ -114,7 +114,9 @@ TEST_P(OpTable, GradientMatchesFiniteDifferences) {
 }
 
 TEST_P(OpTable, CudaMatchesCpu) {
-  if (!cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  if (!cuda_is_available()) {
+    GTEST_SKIP() << "no CUDA device on this machine";
+  }
   const OpCase& c = GetParam();
   const std::vector<Tensor> inputs = make_inputs(c);
   std::vector<Tensor> on_gpu;
@@ -146,8 +148,9 @@ TEST(OpTableCoverage, EveryOpHasCases) {
   for (int op = 0; op < kOpCount; ++op) {
     EXPECT_TRUE(with_case.count(op)) << "op '" << kOpNames[op] << "' has no case in the op table";
     EXPECT_TRUE(with_reference.count(op)) << "op '" << kOpNames[op] << "' has no case with a reference forward";
-    if (kOpDifferentiable[op])
+    if (kOpDifferentiable[op]) {
       EXPECT_TRUE(with_gradient.count(op)) << "op '" << kOpNames[op] << "' has no gradient-checked case";
+    }
   }
 }
 
