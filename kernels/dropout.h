@@ -1,10 +1,12 @@
 #pragma once
+// Dropout with a counter-based mask. CPU implementation in kernels/cpu/dropout.cpp.
 #include <cstdint>
 
 namespace tapeflow::kernels::cpu {
 
-// mask[i] = 0 with probability `rate`, else 1 / (1 - rate); element i reads word i % 4 of Philox block
-// `counter + i / 4` under `key`, so the mask is the same for any thread count.
-void dropout_mask(float* mask, int64_t n, uint64_t key, uint64_t counter, float rate);
+// y[i] = 0 with probability `rate`, else x[i] / (1 - rate). Element i is decided by word i % 4 of Philox
+// block `counter + i / 4` under `key`, so the mask depends on (key, counter, i) alone: not on threads,
+// and the same for any tensor of the same size (the backward applies the mask to the gradient).
+void dropout(const float* x, float* y, int64_t n, uint64_t key, uint64_t counter, float rate);
 
 }  // namespace tapeflow::kernels::cpu

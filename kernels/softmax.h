@@ -1,15 +1,17 @@
 #pragma once
-// Row-wise softmax family over the last dim of x [rows, n].
+// The softmax family along the middle dim of x [outer, n, inner] (inner == 1 for the last axis), and
+// the fused sparse softmax cross-entropy over rows of logits [rows, n]. CPU: kernels/cpu/softmax.cpp.
 #include <cstdint>
 
 namespace tapeflow::kernels::cpu {
 
-// y = softmax(x) (log_softmax when `log`), stably (max subtracted).
-void softmax(const float* x, float* y, int64_t rows, int64_t n, bool log);
-// dx = y * (dy - sum(dy * y)) for softmax; dx = dy - exp(y) * sum(dy) for log_softmax (y = output).
-void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t n, bool log);
-// One pass per row: loss[r] = logsumexp(x[r]) - x[r, label[r]]; when grad is non-null also
-// grad[r] = softmax(x[r]) - onehot(label[r]). Returns the first row whose label is outside [0, n), or -1.
+// y = softmax(x) (log_softmax when `log`) along n, stably (the max is subtracted first).
+void softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log);
+// From the output y: dx = y * (dy - sum(dy * y)) for softmax, dx = dy - exp(y) * sum(dy) for log_softmax.
+void softmax_backward(const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner, bool log);
+// One pass per row: loss[r] = logsumexp(logits[r]) - logits[r, labels[r]] and, when grad is non-null,
+// grad[r] = softmax(logits[r]) - onehot(labels[r]). Returns the first row whose label is outside [0, n)
+// (writing nothing), or -1.
 int64_t softmax_xent(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows, int64_t n);
 
 }  // namespace tapeflow::kernels::cpu

@@ -13,7 +13,8 @@ namespace {
 Tensor conv2d_backward_input(const Tensor& d_out, const Tensor& filters, const Shape& input_shape,
                              const kernels::Conv2DGeometry& g) {
   Tensor d_input = Tensor::empty(input_shape, DType::kFloat32, d_out.device());
-  Tensor d_col = g.pointwise() ? Tensor() : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32, d_out.device());
+  const Shape col_shape{g.col_rows(), g.col_cols()};
+  Tensor d_col = g.pointwise() ? Tensor() : Tensor::empty(col_shape, DType::kFloat32, d_out.device());
   switch (d_out.device().type) {
     case DeviceType::kCPU:
       kernels::cpu::conv2d_backward_input(d_out.data<float>(), filters.data<float>(), d_input.data<float>(),

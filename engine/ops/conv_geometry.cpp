@@ -1,5 +1,6 @@
 #include "engine/ops/conv_geometry.h"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/check.h"
@@ -15,6 +16,9 @@ Padding parse_padding(std::string_view padding) {
 }
 
 int64_t conv_output_size(int64_t input, int64_t window, int stride, int dilation, Padding padding) {
+  TAPEFLOW_CHECK(input >= 0 && window >= 1 && stride >= 1 && dilation >= 1,
+                 "conv_output_size: expected input >= 0 and window, stride, dilation >= 1, found {}, {}, {}, {}",
+                 input, window, stride, dilation);
   const int64_t effective = (window - 1) * dilation + 1;
   if (padding == Padding::kSame) return (input + stride - 1) / stride;
   return input >= effective ? (input - effective) / stride + 1 : 0;

@@ -1,34 +1,43 @@
-// dropout: a Philox mask, seeded or from the global generator; the backward applies the same mask.
+// dropout: a Philox mask from the seed or the global generator, applied in one pass; the backward
+// applies the same mask (regenerated, never stored) to the gradient.
 #include "engine/autodiff.h"
 #include "engine/check.h"
 #include "kernels/dropout.h"
-#include "tapeflow/ops/math.h"
 #include "tapeflow/ops/nn.h"
 #include "tapeflow/random.h"
 
 namespace tapeflow::nn {
 
+namespace {
+
+// x under the mask that `bits` addresses. The backward is this same function on the gradient, so it
+// records itself and higher derivatives are exact too.
+Tensor apply_mask(const Tensor& x, random::PhiloxRange bits, float rate) {
+  Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
+  switch (x.device().type) {
+    case DeviceType::kCPU:
+      kernels::cpu::dropout(x.data<float>(), y.data<float>(), x.num_elements(), bits.key, bits.counter, rate);
+      break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("dropout");
+  }
+  if (autodiff::should_record({&x})) {
+    autodiff::record(OpId::k_dropout, {x}, {y}, [bits, rate](const std::vector<Tensor>& g, const std::vector<bool>&) {
+      return std::vector<Tensor>{apply_mask(g[0], bits, rate)};
+    });
+  }
+  return y;
+}
+
+}  // namespace
+
 Tensor dropout(const Tensor& x, float rate, bool training, std::optional<uint64_t> seed) {
   detail::check_dtype("dropout", x, DType::kFloat32, "x");
   TAPEFLOW_CHECK(rate >= 0.f && rate < 1.f, "dropout: rate must be in [0, 1), found {}", rate);
   if (!training || rate == 0.f) return x;
-  const int64_t n = x.num_elements();
-  const uint64_t blocks = static_cast<uint64_t>((n + 3) / 4);
-  const random::PhiloxRange range = seed ? random::PhiloxRange{*seed ^ 0x5DEECE66Dull, 0} : random::reserve_global(blocks);
-  Tensor mask = Tensor::empty(x.shape(), DType::kFloat32, Device::cpu());
-  kernels::cpu::dropout_mask(mask.data<float>(), n, range.key, range.counter, rate);
-  mask = mask.to(x.device());
-  Tensor y;
-  {
-    autodiff::NoRecordScope no_record;  // recorded below as one dropout entry
-    y = mul(x, mask);
-  }
-  if (autodiff::should_record({&x})) {
-    autodiff::record(OpId::k_dropout, {x}, {y}, [mask](const std::vector<Tensor>& g, const std::vector<bool>&) {
-      return std::vector<Tensor>{mul(g[0], mask)};
-    });
-  }
-  return y;
+  // A seed is the Philox key itself (counter 0): the mask is a function of the seed and the size alone.
+  const uint64_t blocks = static_cast<uint64_t>((x.num_elements() + 3) / 4);
+  const random::PhiloxRange bits = seed ? random::PhiloxRange{*seed, 0} : random::reserve_global(blocks);
+  return apply_mask(x, bits, rate);
 }
 
 }  // namespace tapeflow::nn

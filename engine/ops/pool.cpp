@@ -2,7 +2,7 @@
 #include "engine/autodiff.h"
 #include "engine/check.h"
 #include "engine/ops/conv_geometry.h"
-#include "kernels/conv.h"
+#include "kernels/pool.h"
 #include "tapeflow/ops/nn.h"
 
 namespace tapeflow::nn {

@@ -10,61 +10,50 @@ namespace tapeflow::nn {
 
 namespace {
 
-// Softmax over `axis`: the kernel works on the last dim, so other axes are moved there and back.
-std::vector<int> swap_to_last(int axis, int rank) {
-  std::vector<int> perm(static_cast<size_t>(rank));
-  for (int i = 0; i < rank; ++i) perm[i] = i;
-  std::swap(perm[axis], perm[rank - 1]);
-  return perm;
+// The axis splits the shape into [outer, n, inner]: the kernels normalise along n.
+struct Lanes {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+Lanes lanes_of(const Shape& s, int axis) {
+  Lanes l;
+  for (int d = 0; d < s.rank(); ++d) (d < axis ? l.outer : d == axis ? l.n : l.inner) *= s[d];
+  return l;
 }
 
-Tensor softmax_backward(OpId id, const Tensor& y, const Tensor& dy, bool log) {
+Tensor softmax_backward(OpId id, const Tensor& y, const Tensor& dy, const Lanes& l, bool log) {
   autodiff::require_first_order(id, {&y, &dy});
   Tensor dx = Tensor::empty(y.shape(), DType::kFloat32, y.device());
-  const int64_t n = y.shape()[y.rank() - 1];
   switch (y.device().type) {
     case DeviceType::kCPU:
-      kernels::cpu::softmax_backward(y.data<float>(), dy.data<float>(), dx.data<float>(), n ? y.num_elements() / n : 0,
-                                     n, log);
+      kernels::cpu::softmax_backward(y.data<float>(), dy.data<float>(), dx.data<float>(), l.outer, l.n, l.inner, log);
       break;
     case DeviceType::kCUDA: detail::throw_no_cuda_kernel(op_name(id).data());
   }
   return dx;
 }
 
-Tensor softmax_last_axis(OpId id, const Tensor& x, bool log) {
+Tensor softmax_forward(OpId id, const Tensor& x, int axis, bool log) {
+  const char* name = op_name(id).data();
+  detail::check_dtype(name, x, DType::kFloat32, "logits");
+  TAPEFLOW_CHECK(x.rank() >= 1, "{}: expected logits of rank >= 1, found a scalar", name);
+  const Lanes l = lanes_of(x.shape(), normalize_axis(axis, x.rank(), name));
   Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
-  const int64_t n = x.shape()[x.rank() - 1];
   switch (x.device().type) {
-    case DeviceType::kCPU:
-      kernels::cpu::softmax(x.data<float>(), y.data<float>(), n ? x.num_elements() / n : 0, n, log);
-      break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(op_name(id).data());
+    case DeviceType::kCPU: kernels::cpu::softmax(x.data<float>(), y.data<float>(), l.outer, l.n, l.inner, log); break;
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
   }
   if (autodiff::should_record({&x})) {
-    autodiff::record(id, {x}, {y}, [id, y, log](const std::vector<Tensor>& g, const std::vector<bool>&) {
-      return std::vector<Tensor>{softmax_backward(id, y, g[0], log)};
+    autodiff::record(id, {x}, {y}, [id, y, l, log](const std::vector<Tensor>& g, const std::vector<bool>&) {
+      return std::vector<Tensor>{softmax_backward(id, y, g[0], l, log)};
     });
   }
   return y;
 }
 
-Tensor softmax_any_axis(OpId id, const Tensor& logits, int axis, bool log) {
-  const char* name = op_name(id).data();
-  detail::check_dtype(name, logits, DType::kFloat32, "logits");
-  TAPEFLOW_CHECK(logits.rank() >= 1, "{}: expected rank >= 1, found a scalar", name);
-  const int a = normalize_axis(axis, logits.rank(), name);
-  if (a == logits.rank() - 1) return softmax_last_axis(id, logits, log);
-  const std::vector<int> perm = swap_to_last(a, logits.rank());
-  return transpose(softmax_last_axis(id, transpose(logits, perm), log), perm);
-}
-
 }  // namespace
 
-Tensor softmax(const Tensor& logits, int axis) { return softmax_any_axis(OpId::k_softmax, logits, axis, false); }
-Tensor log_softmax(const Tensor& logits, int axis) {
-  return softmax_any_axis(OpId::k_log_softmax, logits, axis, true);
-}
+Tensor softmax(const Tensor& logits, int axis) { return softmax_forward(OpId::k_softmax, logits, axis, false); }
+Tensor log_softmax(const Tensor& logits, int axis) { return softmax_forward(OpId::k_log_softmax, logits, axis, true); }
 
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
   const char* name = "sparse_softmax_cross_entropy_with_logits";
@@ -85,10 +74,11 @@ Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tens
   Tensor grad = recording ? Tensor::empty(logits.shape(), DType::kFloat32, logits.device()) : Tensor();
   switch (logits.device().type) {
     case DeviceType::kCPU: {
-      const int64_t bad = kernels::cpu::softmax_xent(logits.data<float>(), label_ids.data<int64_t>(), loss.data<float>(),
+      const int64_t* ids = label_ids.data<int64_t>();
+      const int64_t bad = kernels::cpu::softmax_xent(logits.data<float>(), ids, loss.data<float>(),
                                                      recording ? grad.data<float>() : nullptr, rows, n);
-      TAPEFLOW_CHECK(bad < 0, "{}: label {} at position {} is outside [0, {}) (the number of classes)", name,
-                     bad < 0 ? 0 : label_ids.data<int64_t>()[bad], bad, n);
+      TAPEFLOW_CHECK(bad < 0, "{}: label {} at position {} is out of range for {} classes (expected 0 <= label < {})",
+                     name, bad < 0 ? 0 : ids[bad], bad, n, n);
       break;
     }
     case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);

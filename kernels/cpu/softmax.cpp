@@ -5,51 +5,58 @@
 namespace tapeflow::kernels::cpu {
 
 namespace {
-constexpr int64_t kParallelAbove = 1 << 14;
 
-float row_max(const float* x, int64_t n) {
+constexpr int64_t kParallelAbove = 1 << 14;  // elements; below this threads cost more than they give
+
+// A lane is the n values x[0], x[stride], ..., x[(n - 1) * stride] that one softmax normalises.
+float lane_max(const float* x, int64_t n, int64_t stride) {
   float m = -INFINITY;
-  for (int64_t i = 0; i < n; ++i) m = x[i] > m ? x[i] : m;
+  for (int64_t i = 0; i < n; ++i) m = x[i * stride] > m ? x[i * stride] : m;
   return m;
 }
-}  // namespace
 
-void softmax(const float* x, float* y, int64_t rows, int64_t n, bool log) {
-#pragma omp parallel for schedule(static) if (rows * n > kParallelAbove)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * n;
-    float* yr = y + r * n;
-    const float m = row_max(xr, n);
-    double sum = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      yr[i] = std::exp(xr[i] - m);
-      sum += yr[i];
-    }
-    if (log) {
-      const float log_sum = static_cast<float>(std::log(sum));
-      for (int64_t i = 0; i < n; ++i) yr[i] = xr[i] - m - log_sum;
-    } else {
-      const float inv = static_cast<float>(1.0 / sum);
-      for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
-    }
+void softmax_lane(const float* x, float* y, int64_t n, int64_t stride, bool log) {
+  const float m = lane_max(x, n, stride);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float e = std::exp(x[i * stride] - m);
+    y[i * stride] = e;
+    sum += e;
+  }
+  if (log) {
+    const float shift = m + static_cast<float>(std::log(sum));
+    for (int64_t i = 0; i < n; ++i) y[i * stride] = x[i * stride] - shift;
+  } else {
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int64_t i = 0; i < n; ++i) y[i * stride] *= inv;
   }
 }
 
-void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t n, bool log) {
-#pragma omp parallel for schedule(static) if (rows * n > kParallelAbove)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* yr = y + r * n;
-    const float* gr = dy + r * n;
-    float* dr = dx + r * n;
-    double s = 0;
-    if (log) {
-      for (int64_t i = 0; i < n; ++i) s += gr[i];
-      for (int64_t i = 0; i < n; ++i) dr[i] = gr[i] - std::exp(yr[i]) * static_cast<float>(s);
-    } else {
-      for (int64_t i = 0; i < n; ++i) s += double(gr[i]) * yr[i];
-      for (int64_t i = 0; i < n; ++i) dr[i] = yr[i] * (gr[i] - static_cast<float>(s));
-    }
+void softmax_backward_lane(const float* y, const float* dy, float* dx, int64_t n, int64_t stride, bool log) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += log ? double(dy[i * stride]) : double(dy[i * stride]) * y[i * stride];
+  const float sum = static_cast<float>(s);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t k = i * stride;
+    dx[k] = log ? dy[k] - std::exp(y[k]) * sum : y[k] * (dy[k] - sum);
   }
+}
+
+// Calls f(offset) for the first element of every lane of [outer, n, inner], in parallel when large.
+template <class F> void for_each_lane(int64_t outer, int64_t n, int64_t inner, F f) {
+#pragma omp parallel for schedule(static) if (outer * n * inner > kParallelAbove)
+  for (int64_t lane = 0; lane < outer * inner; ++lane) f((lane / inner) * n * inner + lane % inner);
+}
+
+}  // namespace
+
+void softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  for_each_lane(outer, n, inner, [&](int64_t at) { softmax_lane(x + at, y + at, n, inner, log); });
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner, bool log) {
+  for_each_lane(outer, n, inner,
+                [&](int64_t at) { softmax_backward_lane(y + at, dy + at, dx + at, n, inner, log); });
 }
 
 int64_t softmax_xent(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows, int64_t n) {
@@ -57,17 +64,16 @@ int64_t softmax_xent(const float* logits, const int64_t* labels, float* loss, fl
     if (labels[r] < 0 || labels[r] >= n) return r;
 #pragma omp parallel for schedule(static) if (rows * n > kParallelAbove)
   for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = logits + r * n;
-    const float m = row_max(xr, n);
+    const float* x = logits + r * n;
+    const float m = lane_max(x, n, 1);
     double sum = 0;
-    for (int64_t i = 0; i < n; ++i) sum += std::exp(double(xr[i] - m));
-    const double log_sum = std::log(sum);
-    loss[r] = static_cast<float>(log_sum - double(xr[labels[r]] - m));
+    for (int64_t i = 0; i < n; ++i) sum += std::exp(x[i] - m);
+    loss[r] = static_cast<float>(std::log(sum) - double(x[labels[r]] - m));
     if (grad) {
-      float* gr = grad + r * n;
-      const double inv = 1.0 / sum;
-      for (int64_t i = 0; i < n; ++i) gr[i] = static_cast<float>(std::exp(double(xr[i] - m)) * inv);
-      gr[labels[r]] -= 1.f;
+      float* g = grad + r * n;
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t i = 0; i < n; ++i) g[i] = std::exp(x[i] - m) * inv;
+      g[labels[r]] -= 1.f;
     }
   }
   return -1;
