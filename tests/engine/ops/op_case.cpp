@@ -17,14 +17,16 @@ Tensor make_input(const InputSpec& spec, uint64_t seed) {
       const Tensor sign = cast(greater(random::uniform(s, 0.f, 1.f, seed + 1), fill({}, 0.5f)), DType::kFloat32);
       return magnitude * (sign * 2.f - 1.f);
     }
-    case Values::kDistinct: {
+    case Values::kDistinct:
+    case Values::kDistinctHalfStep: {
       const int64_t n = s.num_elements();
       const std::vector<int64_t> keys = random::uniform_int({n}, 0, std::numeric_limits<int64_t>::max(), seed).numpy<int64_t>();
       std::vector<int64_t> order(static_cast<size_t>(n));
       std::iota(order.begin(), order.end(), 0);
       std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys[a] < keys[b]; });
       std::vector<float> values(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i) values[order[i]] = 0.05f * static_cast<float>(i - n / 2);
+      const float shift = spec.values == Values::kDistinctHalfStep ? 0.025f : 0.f;
+      for (int64_t i = 0; i < n; ++i) values[order[i]] = 0.05f * static_cast<float>(i - n / 2) + shift;
       return constant(values, s);
     }
     case Values::kIndex: {

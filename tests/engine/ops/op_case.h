@@ -16,6 +16,7 @@ enum class Values {
   kPositive,      // uniform in [0.5, 2]: log, sqrt, pow bases, divisors
   kAwayFromZero,  // |x| in [0.2, 1.2] with random sign: relu, maximum/minimum ties
   kDistinct,      // a shuffled, evenly spaced sequence: max, max_pool, argmax have a unique maximum
+  kDistinctHalfStep,  // kDistinct shifted by half its spacing: never within 0.025 of a kDistinct value
   kIndex,         // integers in [0, index_limit): labels, gather indices
 };
 
