@@ -8,10 +8,10 @@
 namespace tapeflow::kernels::cpu {
 
 // input [n, h, w, c] -> out [n, oh, ow, c]; when argmax is non-null it receives, per output element, the
-// flat index into `input` of the (first) maximum of its window.
-void max_pool_forward(const float* input, float* out, int64_t* argmax, const Conv2DGeometry& g);
+// index (ih * w + iw) * c + channel within its image of the (first) maximum of its window.
+void max_pool_forward(const float* input, float* out, int32_t* argmax, const Conv2DGeometry& g);
 // d_input [n, h, w, c] (fully written) = d_out [n, oh, ow, c] routed to the recorded maxima.
-void max_pool_backward(const float* d_out, const int64_t* argmax, float* d_input, const Conv2DGeometry& g);
+void max_pool_backward(const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g);
 // The mean over the in-bounds part of each window (TF's rule under SAME padding).
 void avg_pool_forward(const float* input, float* out, const Conv2DGeometry& g);
 // d_input [n, h, w, c] (fully written): each d_out element spread evenly over its window's in-bounds part.

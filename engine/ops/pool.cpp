@@ -22,11 +22,14 @@ Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
   const kernels::Conv2DGeometry g = pool_geometry("max_pool2d", input, ksize, strides, padding);
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.c}, DType::kFloat32, input.device());
   const bool recording = autodiff::should_record({&input});
-  Tensor argmax = recording ? Tensor::empty(out.shape(), DType::kInt64, input.device()) : Tensor();
+  // The maxima are kept as int32 offsets within their image.
+  TAPEFLOW_CHECK(g.h * g.w * g.c <= INT32_MAX, "max_pool2d: an image of {} elements is too large (at most 2^31 - 1)",
+                 g.h * g.w * g.c);
+  Tensor argmax = recording ? Tensor::empty(out.shape(), DType::kInt32, input.device()) : Tensor();
   switch (input.device().type) {
     case DeviceType::kCPU:
       kernels::cpu::max_pool_forward(input.data<float>(), out.data<float>(),
-                                     recording ? argmax.data<int64_t>() : nullptr, g);
+                                     recording ? argmax.data<int32_t>() : nullptr, g);
       break;
     case DeviceType::kCUDA: detail::throw_no_cuda_kernel("max_pool2d");
   }
@@ -37,7 +40,7 @@ Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
                        Tensor d_input = Tensor::empty(input.shape(), DType::kFloat32, input.device());
                        switch (input.device().type) {
                          case DeviceType::kCPU:
-                           kernels::cpu::max_pool_backward(grads[0].data<float>(), argmax.data<int64_t>(),
+                           kernels::cpu::max_pool_backward(grads[0].data<float>(), argmax.data<int32_t>(),
                                                            d_input.data<float>(), g);
                            break;
                          case DeviceType::kCUDA: detail::throw_no_cuda_kernel("max_pool2d (backward)");

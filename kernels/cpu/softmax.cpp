@@ -24,8 +24,9 @@ void softmax_lane(const float* x, float* y, int64_t n, int64_t stride, bool log)
     sum += e;
   }
   if (log) {
-    const float shift = m + static_cast<float>(std::log(sum));
-    for (int64_t i = 0; i < n; ++i) y[i * stride] = x[i * stride] - shift;
+    // (x - m) first: it is exact for the large entries, where x - (m + log_sum) would round.
+    const float log_sum = static_cast<float>(std::log(sum));
+    for (int64_t i = 0; i < n; ++i) y[i * stride] = (x[i * stride] - m) - log_sum;
   } else {
     const float inv = static_cast<float>(1.0 / sum);
     for (int64_t i = 0; i < n; ++i) y[i * stride] *= inv;
