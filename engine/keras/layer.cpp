@@ -40,7 +40,7 @@ std::string to_snake_case(const std::string& type) {
 Layer::Layer(std::string type, std::string name)
     : type_(std::move(type)), name_(name.empty() ? to_snake_case(type_) : std::move(name)) {}
 
-Tensor Layer::operator()(const Tensor& inputs, bool training) {
+void Layer::prepare_call(const Tensor& inputs) {
   detail::check_defined(name_.c_str(), inputs, "the input");
   if (!calling_layers.empty()) {
     Layer* caller = calling_layers.back();
@@ -50,6 +50,11 @@ Tensor Layer::operator()(const Tensor& inputs, bool training) {
     build_on_first_call(inputs.shape());
     built_ = true;
   }
+}
+
+
+Tensor Layer::operator()(const Tensor& inputs, bool training) {
+  prepare_call(inputs);
   Tensor out;
   {
     CallingScope scope(this);

@@ -52,6 +52,9 @@ class Layer {
  protected:
   Variable add_weight(const std::string& name, const Shape& shape, const initializers::Initializer& initializer,
                       bool trainable = true);
+  // What every call does before computing: joins the calling layer (if any) as its sub-layer, and builds
+  // on first use. Layers with their own call signature (LSTMCell) call it themselves.
+  void prepare_call(const Tensor& inputs);
   // Registers a sub-layer (renamed "dense_1" etc. if a sibling has its name). Layers called inside
   // call() are tracked automatically; Sequential tracks the layers it is given.
   void track(Layer& sublayer);

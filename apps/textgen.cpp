@@ -1,0 +1,154 @@
+// textgen: the notes' char-RNN text generator. Trains on random windows of a corpus, then samples
+// 400 characters at each of the temperatures 0.2, 0.5, 1.0 and 1.2.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <numeric>
+
+#include "engine/keras/progbar.h"
+#include "tapeflow/io/text.h"
+#include "tapeflow/models/char_rnn.h"
+#include "tapeflow/tapeflow.h"
+
+namespace tf = tapeflow;
+
+namespace {
+
+struct Flags {
+  std::string text = tf::io::kFortunesDir;
+  int64_t seq_length = 40;
+  int64_t batch_size = 50;
+  int64_t steps = 1000;
+  double lr = 0.001;
+  int64_t log_every = 100;
+  int threads = 0;
+  uint64_t seed = 0;
+  int64_t sample_length = 400;
+  std::string metrics_json;
+  bool sample_only = false;
+};
+
+// The corpus as character ids over its sorted set of distinct bytes (the notes' DataLoader).
+struct Corpus {
+  std::vector<unsigned char> chars;  // id -> byte
+  std::vector<int64_t> ids;          // the text as ids
+
+  explicit Corpus(const std::string& text) {
+    std::array<bool, 256> seen{};
+    for (unsigned char c : text) seen[c] = true;
+    std::array<int64_t, 256> id_of{};
+    for (int c = 0; c < 256; ++c) {
+      if (!seen[c]) continue;
+      id_of[c] = static_cast<int64_t>(chars.size());
+      chars.push_back(static_cast<unsigned char>(c));
+    }
+    ids.reserve(text.size());
+    for (unsigned char c : text) ids.push_back(id_of[c]);
+  }
+
+  // `batch_size` random windows: X [batch, seq_length] and the character after each window y [batch].
+  std::pair<tf::Tensor, tf::Tensor> batch(int64_t seq_length, int64_t batch_size) const {
+    const std::vector<int64_t> starts =
+        tf::random::uniform_int({batch_size}, 0, static_cast<int64_t>(ids.size()) - seq_length).numpy<int64_t>();
+    std::vector<int64_t> x, y;
+    for (int64_t s : starts) {
+      x.insert(x.end(), ids.begin() + s, ids.begin() + s + seq_length);
+      y.push_back(ids[s + seq_length]);
+    }
+    return {tf::constant(x, {batch_size, seq_length}), tf::constant(y, {batch_size})};
+  }
+};
+
+void generate(tf::models::CharRNN& model, const Corpus& corpus, const Flags& flags) {
+  const int64_t start = tf::random::uniform_int({1}, 0, static_cast<int64_t>(corpus.ids.size()) - flags.seq_length)
+                            .item<int64_t>();
+  for (double temperature : {0.2, 0.5, 1.0, 1.2}) {
+    std::deque<int64_t> window(corpus.ids.begin() + start, corpus.ids.begin() + start + flags.seq_length);
+    std::printf("\n--- temperature %.1f ---\n", temperature);
+    for (int64_t i = 0; i < flags.sample_length; ++i) {
+      const tf::Tensor x = tf::constant(std::vector<int64_t>(window.begin(), window.end()), {1, flags.seq_length});
+      const int64_t next = model.predict(x, temperature).item<int64_t>();
+      std::putchar(corpus.chars[next]);
+      window.pop_front();
+      window.push_back(next);
+    }
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  CLI::App app{"Train the notes' char-RNN (one_hot -> LSTMCell(256) -> Dense) on a text corpus and sample from it."};
+  app.add_option("--text", flags.text, "corpus: a text file, or a folder of them (default: Debian's fortunes)")
+      ->capture_default_str();
+  app.add_option("--seq-length", flags.seq_length, "characters per training window")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--batch-size", flags.batch_size, "windows per step")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--steps", flags.steps, "training steps")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--lr", flags.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--log-every", flags.log_every, "print the loss every N steps")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--sample-length", flags.sample_length, "characters generated per temperature")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", flags.seed, "seed for weights, batches and sampling")->capture_default_str();
+  app.add_option("--metrics-json", flags.metrics_json, "write final_loss and steps_per_s to this JSON file");
+  app.add_flag("--sample-only", flags.sample_only, "sample from a restored checkpoint without training");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (flags.sample_only) throw tf::NotImplemented("--sample-only (checkpoints arrive with the checkpoint issue)");
+    tf::set_num_threads(flags.threads);
+    tf::random::set_seed(flags.seed);
+    const Corpus corpus(tf::io::read_text(flags.text));
+    if (static_cast<int64_t>(corpus.ids.size()) <= flags.seq_length)
+      throw tf::Error("--text: the corpus has " + std::to_string(corpus.ids.size()) +
+                      " characters, fewer than --seq-length + 1");
+    std::printf("Corpus %s: %zu characters, %zu distinct\n", flags.text.c_str(), corpus.ids.size(),
+                corpus.chars.size());
+
+    tf::models::CharRNN model(static_cast<int64_t>(corpus.chars.size()), flags.batch_size, flags.seq_length);
+    tf::optimizers::Adam optimizer({.learning_rate = flags.lr});
+    std::vector<double> losses;
+    tf::detail::ProgressBar progress(flags.steps, 1);
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t step = 0; step < flags.steps; ++step) {
+      const auto [x, y] = corpus.batch(flags.seq_length, flags.batch_size);
+      tf::GradientTape tape;
+      const tf::Tensor y_pred = model(x);
+      const tf::Tensor loss = tf::reduce_mean(tf::losses::sparse_categorical_crossentropy(y, y_pred));
+      const std::vector<tf::Variable> vars = model.trainable_variables();
+      optimizer.apply_gradients(tape.gradient(loss, std::vector<tf::Tensor>(vars.begin(), vars.end())), vars);
+      losses.push_back(loss.item<float>());
+      if ((step + 1) % flags.log_every == 0) std::printf("\rstep %lld: loss %.4f\n", static_cast<long long>(step + 1), losses.back());
+      progress.update(step + 1, {{"loss", losses.back()}});
+    }
+    progress.finish({{"loss", losses.empty() ? 0.0 : losses.back()}});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const size_t tail = std::min<size_t>(losses.size(), 100);
+    const double final_loss =
+        tail ? std::accumulate(losses.end() - static_cast<std::ptrdiff_t>(tail), losses.end(), 0.0) / double(tail) : 0;
+    const double steps_per_s = seconds > 0 ? double(flags.steps) / seconds : 0;
+    std::printf("Mean loss over the last %zu steps: %.4f (%.1f steps/s)\n", tail, final_loss, steps_per_s);
+
+    generate(model, corpus, flags);
+
+    if (!flags.metrics_json.empty()) {
+      const nlohmann::json j = {{"final_loss", final_loss}, {"steps_per_s", steps_per_s}, {"steps", flags.steps},
+                                {"seed", flags.seed}, {"text", flags.text}};
+      std::ofstream out(flags.metrics_json);
+      if (!(out << j.dump(2) << "\n")) throw tf::Error("cannot write --metrics-json file " + flags.metrics_json);
+    }
+  } catch (const tf::Error& e) {
+    std::fprintf(stderr, "textgen: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,150 @@
+// train_mnist: the notes' `python train_mnist.py --model mlp|cnn`, natively.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "engine/keras/progbar.h"
+#include "tapeflow/io/idx.h"
+#include "tapeflow/models/mnist_models.h"
+#include "tapeflow/tapeflow.h"
+
+namespace tf = tapeflow;
+
+namespace {
+
+struct Flags {
+  std::string model = "cnn";
+  std::string data = tf::io::kFashionMnistDir;
+  int epochs = 5;
+  int64_t batch_size = 50;
+  double lr = 0.001;
+  std::string loop = "fit";
+  std::string device = "auto";
+  int threads = 0;
+  uint64_t seed = 0;
+  std::string logdir, ckpt_dir, metrics_json;
+};
+
+std::unique_ptr<tf::Model> make_model(const std::string& name) {
+  if (name == "mlp") return std::make_unique<tf::models::MLP>();
+  return std::make_unique<tf::models::CNN>();
+}
+
+tf::Device pick_device(const std::string& device) {
+  if (device == "cpu") return tf::Device::cpu();
+  if (device == "cuda") {
+    if (!tf::cuda_is_available()) throw tf::Error("--device cuda: no CUDA device on this machine (try --device cpu)");
+    return tf::Device::cuda();
+  }
+  if (tf::cuda_is_available()) return tf::Device::cuda();
+  std::printf("No CUDA device found: training on the CPU.\n");
+  return tf::Device::cpu();
+}
+
+// The notes' custom loop: GradientTape, sparse_categorical_crossentropy, reduce_mean, apply_gradients.
+void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, const tf::io::MnistData& data,
+                       const Flags& flags) {
+  tf::TensorBatches batches("train_mnist", data.train_images, data.train_labels, flags.batch_size, true, flags.seed);
+  tf::metrics::SparseCategoricalAccuracy accuracy;
+  tf::metrics::Mean mean_loss("loss");
+  for (int epoch = 0; epoch < flags.epochs; ++epoch) {
+    std::printf("Epoch %d/%d\n", epoch + 1, flags.epochs);
+    batches.start_epoch(epoch);
+    accuracy.reset_state();
+    mean_loss.reset_state();
+    tf::detail::ProgressBar progress(batches.num_batches(), 1);
+    for (int64_t b = 0; b < batches.num_batches(); ++b) {
+      const auto [x, y] = batches.batch(b);
+      tf::GradientTape tape;
+      const tf::Tensor y_pred = model(x, /*training=*/true);
+      const tf::Tensor loss = tf::reduce_mean(tf::losses::sparse_categorical_crossentropy(y, y_pred));
+      const std::vector<tf::Variable> vars = model.trainable_variables();
+      const std::vector<tf::Tensor> grads = tape.gradient(loss, std::vector<tf::Tensor>(vars.begin(), vars.end()));
+      optimizer.apply_gradients(grads, vars);
+      accuracy.update_state(y, y_pred);
+      mean_loss.update_state(loss);
+      progress.update(b + 1, {{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
+    }
+    progress.finish({{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  CLI::App app{"Train the notes' MLP or CNN on an MNIST-format data set (default: Fashion-MNIST)."};
+  app.add_option("--model", flags.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
+  app.add_option("--data", flags.data, "folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]")
+      ->capture_default_str();
+  app.add_option("--epochs", flags.epochs, "epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--batch-size", flags.batch_size, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--lr", flags.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--loop", flags.loop, "fit (Keras) or tape (the notes' GradientTape loop)")
+      ->check(CLI::IsMember({"fit", "tape"}))
+      ->capture_default_str();
+  app.add_option("--device", flags.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", flags.seed, "seed for weights and shuffling")->capture_default_str();
+  app.add_option("--logdir", flags.logdir, "TensorBoard log folder");
+  app.add_option("--ckpt-dir", flags.ckpt_dir, "checkpoint folder");
+  app.add_option("--metrics-json", flags.metrics_json, "write the final metrics to this JSON file");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (!flags.logdir.empty()) throw tf::NotImplemented("--logdir (TensorBoard summaries arrive with the checkpoint/TensorBoard issue)");
+    if (!flags.ckpt_dir.empty()) throw tf::NotImplemented("--ckpt-dir (checkpoints arrive with the checkpoint/TensorBoard issue)");
+    tf::set_num_threads(flags.threads);
+    const tf::Device device = pick_device(flags.device);
+    if (device.is_cuda()) throw tf::NotImplemented("training on CUDA (the CUDA kernels arrive with the CUDA backend issue)");
+
+    const tf::io::MnistData data = tf::io::load_mnist(flags.data);
+    std::printf("Data: %s: %lld training and %lld test images\n", flags.data.c_str(),
+                static_cast<long long>(data.train_images.shape()[0]), static_cast<long long>(data.test_images.shape()[0]));
+    tf::random::set_seed(flags.seed);
+    std::unique_ptr<tf::Model> model = make_model(flags.model);
+    model->build({-1, 28, 28, 1});
+    model->summary();
+    auto optimizer = std::make_shared<tf::optimizers::Adam>(tf::optimizers::AdamOptions{.learning_rate = flags.lr});
+    model->compile(optimizer, std::make_shared<tf::losses::SparseCategoricalCrossentropy>(),
+                   {"sparse_categorical_accuracy"});
+
+    const auto start = std::chrono::steady_clock::now();
+    if (flags.loop == "fit") {
+      model->fit(data.train_images, data.train_labels,
+                 {.epochs = flags.epochs, .batch_size = flags.batch_size,
+                  .validation_data = tf::ValidationData{data.test_images, data.test_labels}, .seed = flags.seed});
+    } else {
+      train_with_tape(*model, *optimizer, data, flags);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const auto test = model->evaluate(data.test_images, data.test_labels, {.batch_size = 500});
+    const double examples_per_s = double(data.train_images.shape()[0]) * flags.epochs / seconds;
+    std::printf("Test accuracy: %.4f  test loss: %.4f  (training %.1f s, %.0f examples/s)\n",
+                test.at("sparse_categorical_accuracy"), test.at("loss"), seconds, examples_per_s);
+    if (!flags.metrics_json.empty()) {
+      const nlohmann::json j = {{"test_accuracy", test.at("sparse_categorical_accuracy")},
+                                {"test_loss", test.at("loss")},
+                                {"train_seconds", seconds},
+                                {"train_examples_per_second", examples_per_s},
+                                {"epochs", flags.epochs},
+                                {"model", flags.model},
+                                {"loop", flags.loop},
+                                {"seed", flags.seed},
+                                {"device", device.to_string()}};
+      std::ofstream out(flags.metrics_json);
+      if (!(out << j.dump(2) << "\n")) throw tf::Error("cannot write --metrics-json file " + flags.metrics_json);
+    }
+  } catch (const tf::Error& e) {
+    std::fprintf(stderr, "train_mnist: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,33 @@
+#include "tapeflow/keras/layers/conv2d.h"
+
+#include <fmt/format.h>
+
+#include "tapeflow/ops/math.h"
+#include "tapeflow/ops/nn.h"
+
+namespace tapeflow::layers {
+
+Conv2D::Conv2D(Conv2DOptions options) : Layer("Conv2D", options.name), options_(std::move(options)) {
+  if (options_.filters <= 0) fail(fmt::format("expected filters > 0, found {}", options_.filters));
+  nn::parse_padding(options_.padding);  // reject a bad padding name at construction
+}
+
+void Conv2D::build(const Shape& input_shape) {
+  if (input_shape.rank() != 4)
+    fail(fmt::format("expected inputs [batch, height, width, channels], found shape {}", input_shape.to_string()));
+  const int64_t channels = input_shape[3];
+  kernel_ = add_weight("kernel", {options_.kernel_size[0], options_.kernel_size[1], channels, options_.filters},
+                       options_.kernel_initializer);
+  if (options_.use_bias) bias_ = add_weight("bias", {options_.filters}, options_.bias_initializer);
+}
+
+Tensor Conv2D::call(const Tensor& inputs, bool) {
+  const Shape& s = inputs.shape();
+  if (s.rank() != 4 || s[3] != kernel_.shape()[2])
+    fail(fmt::format("expected inputs [batch, height, width, {}] (NHWC), found {}", kernel_.shape()[2], s.to_string()));
+  Tensor out = nn::conv2d(inputs, kernel_, options_.strides, nn::parse_padding(options_.padding), options_.dilation_rate);
+  if (options_.use_bias) out = add(out, bias_);
+  return options_.activation(out);
+}
+
+}  // namespace tapeflow::layers

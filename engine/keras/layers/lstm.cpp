@@ -1,0 +1,82 @@
+#include "tapeflow/keras/layers/lstm.h"
+
+#include <fmt/format.h>
+
+#include "tapeflow/ops/array.h"
+#include "tapeflow/ops/creation.h"
+#include "tapeflow/ops/linalg.h"
+#include "tapeflow/ops/math.h"
+
+namespace tapeflow::layers {
+
+LSTMCell::LSTMCell(LSTMCellOptions options) : Layer("LSTMCell", options.name), options_(std::move(options)) {
+  if (options_.units <= 0) fail(fmt::format("expected units > 0, found {}", options_.units));
+}
+
+void LSTMCell::build(const Shape& input_shape) {
+  if (input_shape.rank() != 2)
+    fail(fmt::format("expected inputs [batch, features], found shape {}", input_shape.to_string()));
+  const int64_t u = options_.units;
+  kernel_ = add_weight("kernel", {input_shape[1], 4 * u}, options_.kernel_initializer);
+  recurrent_kernel_ = add_weight("recurrent_kernel", {u, 4 * u}, options_.recurrent_initializer);
+  if (!options_.use_bias) return;
+  initializers::Initializer bias_init = options_.bias_initializer;
+  if (options_.unit_forget_bias) {
+    const initializers::Initializer base = options_.bias_initializer;
+    bias_init = initializers::Initializer(
+        [base, u](const Shape&) {
+          return concat({base(Shape{u}), ones({u}), base(Shape{2 * u})}, 0);
+        },
+        "unit_forget_bias");
+  }
+  bias_ = add_weight("bias", {4 * u}, bias_init);
+}
+
+std::vector<Tensor> LSTMCell::get_initial_state(int64_t batch_size) const {
+  return {zeros({batch_size, options_.units}), zeros({batch_size, options_.units})};
+}
+
+std::pair<Tensor, std::vector<Tensor>> LSTMCell::operator()(const Tensor& x_t, const std::vector<Tensor>& state) {
+  prepare_call(x_t);
+  const int64_t u = options_.units;
+  if (state.size() != 2) fail(fmt::format("expected the state {{h, c}}, found {} tensors", state.size()));
+  const int64_t batch = x_t.shape()[0];
+  if (x_t.rank() != 2 || x_t.shape()[1] != kernel_.shape()[0])
+    fail(fmt::format("expected inputs [batch, {}], found {}", kernel_.shape()[0], x_t.shape().to_string()));
+  for (const Tensor& s : state)
+    if (s.shape() != Shape{batch, u})
+      fail(fmt::format("expected state tensors [{}, {}], found {}", batch, u, s.shape().to_string()));
+  const Tensor& h = state[0];
+  const Tensor& c = state[1];
+  Tensor z = matmul(x_t, kernel_) + matmul(h, recurrent_kernel_);
+  if (options_.use_bias) z = z + bias_;
+  auto gate = [&](int64_t k) { return slice(z, {0, k * u}, {batch, u}); };
+  const Tensor i = options_.recurrent_activation(gate(0));
+  const Tensor f = options_.recurrent_activation(gate(1));
+  const Tensor candidate = options_.activation(gate(2));
+  const Tensor o = options_.recurrent_activation(gate(3));
+  const Tensor c_next = f * c + i * candidate;
+  const Tensor h_next = o * options_.activation(c_next);
+  return {h_next, {h_next, c_next}};
+}
+
+LSTM::LSTM(LSTMOptions options)
+    : Layer("LSTM", options.name), options_(std::move(options)), cell_({.units = options_.units}) {}
+
+Tensor LSTM::call(const Tensor& inputs, bool) {
+  if (inputs.rank() != 3)
+    fail(fmt::format("expected inputs [batch, time, features], found shape {}", inputs.shape().to_string()));
+  const int64_t batch = inputs.shape()[0], steps = inputs.shape()[1], features = inputs.shape()[2];
+  std::vector<Tensor> state = cell_.get_initial_state(batch);
+  std::vector<Tensor> outputs;
+  Tensor output;
+  for (int64_t t = 0; t < steps; ++t) {
+    const Tensor x_t = reshape(slice(inputs, {0, t, 0}, {batch, 1, features}), {batch, features});
+    std::tie(output, state) = cell_(x_t, state);
+    if (options_.return_sequences) outputs.push_back(output);
+  }
+  if (steps == 0) return options_.return_sequences ? zeros({batch, 0, options_.units}) : state[0];
+  return options_.return_sequences ? stack(outputs, 1) : output;
+}
+
+}  // namespace tapeflow::layers
