@@ -7,7 +7,7 @@
 
 namespace tapeflow::kernels::cpu {
 
-// y = x with dims permuted: y.dims[i] = x.dims[perm[i]]. rank <= 8.
+// y = x with dims permuted: y.dims[i] = x.dims[perm[i]]. rank <= 8; elem_size 1, 2, 4 or 8.
 void permute(const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int* perm);
 
 // Copies the box [begin, begin + box) of x (dims x_dims) into the dense y (dims box).

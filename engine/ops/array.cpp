@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
@@ -19,6 +20,13 @@ namespace {
 void check_movable(const char* op, const Tensor& x) {
   detail::check_defined(op, x, "the input");
   TAPEFLOW_CHECK(x.dtype() != DType::kString, "{}: string tensors are not supported", op);
+}
+
+// "[2, *]": the shape with a wildcard along axis, for messages.
+std::string shape_with_wildcard(const Shape& s, int axis) {
+  std::vector<std::string> dims;
+  for (int d = 0; d < s.rank(); ++d) dims.push_back(d == axis ? "*" : std::to_string(s[d]));
+  return fmt::format("[{}]", fmt::join(dims, ", "));
 }
 
 // A [begin, begin + size) box along every dim of x, checked.
@@ -96,7 +104,9 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 Tensor flatten(const Tensor& x) {
   detail::check_defined("flatten", x, "the input");
   TAPEFLOW_CHECK(x.rank() >= 1, "flatten: expected a batch dimension, found a scalar");
-  return reshape(x, {x.shape()[0], x.shape()[0] == 0 ? 0 : x.num_elements() / x.shape()[0]});
+  int64_t features = 1;  // a product, not num_elements / batch: an empty batch keeps [0, features]
+  for (int d = 1; d < x.rank(); ++d) features *= x.shape()[d];
+  return reshape(x, {x.shape()[0], features});
 }
 
 Tensor expand_dims(const Tensor& x, int axis) {
@@ -171,12 +181,12 @@ Tensor concat(const std::vector<Tensor>& values, int axis) {
     const Tensor& v = values[i];
     check_movable("concat", v);
     detail::check_same_device("concat", first, v);
-    TAPEFLOW_CHECK(v.dtype() == first.dtype(), "concat: input {} is {}, input 0 is {}", i, dtype_name(v.dtype()),
-                   dtype_name(first.dtype()));
+    TAPEFLOW_CHECK(v.dtype() == first.dtype(), "concat: input {} is {}, expected {} like input 0", i,
+                   dtype_name(v.dtype()), dtype_name(first.dtype()));
     bool compatible = v.rank() == first.rank();
     for (int d = 0; compatible && d < v.rank(); ++d) compatible = d == a || v.shape()[d] == first.shape()[d];
-    TAPEFLOW_CHECK(compatible, "concat: input {} has shape {}, expected {} except along axis {}", i, v.shape(),
-                   first.shape(), a);
+    TAPEFLOW_CHECK(compatible, "concat: input {} has shape {}, expected {} like input 0 (any size along axis {})", i,
+                   v.shape(), shape_with_wildcard(first.shape(), a), a);
     out_shape[a] += v.shape()[a];
     sources.push_back(v.raw_data());
     chunk_bytes.push_back(outer == 0 ? 0 : static_cast<int64_t>(v.nbytes()) / outer);
@@ -211,9 +221,9 @@ Tensor stack(const std::vector<Tensor>& values, int axis) {
   const int a = normalize_axis(axis, values[0].rank() + 1, "stack");
   std::vector<Tensor> expanded;
   for (size_t i = 0; i < values.size(); ++i) {
-    TAPEFLOW_CHECK(values[i].defined() && values[i].shape() == values[0].shape(),
-                   "stack: input {} has shape {}, input 0 has {}", i,
-                   values[i].defined() ? values[i].shape().to_string() : "undefined", values[0].shape());
+    detail::check_defined("stack", values[i], "an input");
+    TAPEFLOW_CHECK(values[i].shape() == values[0].shape(), "stack: input {} has shape {}, expected {} like input 0", i,
+                   values[i].shape(), values[0].shape());
     expanded.push_back(expand_dims(values[i], a));
   }
   return concat(expanded, a);
@@ -226,10 +236,13 @@ Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vect
                  fmt::join(size, ", "), x.shape());
   Box box{begin, size};
   for (int d = 0; d < x.rank(); ++d) {
+    TAPEFLOW_CHECK(size[d] >= -1, "slice: size {} in dim {} is negative (only -1, meaning the rest, is allowed)",
+                   size[d], d);
     if (box.size[d] == -1) box.size[d] = x.shape()[d] - begin[d];
     TAPEFLOW_CHECK(begin[d] >= 0 && box.size[d] >= 0 && begin[d] + box.size[d] <= x.shape()[d],
-                   "slice: begin [{}] size [{}] is outside {} in dim {}", fmt::join(begin, ", "), fmt::join(size, ", "),
-                   x.shape(), d);
+                   "slice: begin [{}] size [{}] spans [{}, {}) in dim {}, outside [0, {}) of the input {}",
+                   fmt::join(begin, ", "), fmt::join(size, ", "), begin[d], begin[d] + box.size[d], d, x.shape()[d],
+                   x.shape());
   }
   return slice_box(x, box);
 }

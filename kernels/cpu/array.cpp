@@ -1,12 +1,15 @@
 #include "kernels/array.h"
 
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace tapeflow::kernels::cpu {
 
 namespace {
 
 constexpr int64_t kParallelAbove = 1 << 15;
+constexpr int64_t kTile = 32;  // 2-D transpose tile edge, in elements
 
 // Walks every "row" (all dims but the last) of a box of `rank` dims, calling f(row, src_offset,
 // dst_offset) with element offsets computed from the two stride sets.
@@ -35,33 +38,113 @@ void contiguous_strides(int rank, const int64_t* dims, int64_t* strides) {
   }
 }
 
+// A permutation with size-1 dims dropped and runs of dims that stay adjacent merged, so that
+// [N, H, W, C] permuted by {0, 3, 1, 2} becomes [N, H*W, C] permuted by {0, 2, 1}.
+struct Permutation {
+  int rank = 0;
+  int64_t dims[8];  // of x
+  int perm[8];
+};
+
+Permutation coalesce(int rank, const int64_t* x_dims, const int* perm) {
+  // Runs of x dims [first, last] that follow each other in the output, in output order.
+  int first[8], last[8], runs = 0;
+  for (int i = 0; i < rank; ++i) {
+    if (x_dims[perm[i]] == 1) continue;
+    if (runs > 0) {
+      // The x dim after the run's last, skipping size-1 dims (they do not break adjacency).
+      int next = last[runs - 1] + 1;
+      while (next < rank && x_dims[next] == 1) ++next;
+      if (perm[i] == next) {
+        last[runs - 1] = perm[i];
+        continue;
+      }
+    }
+    first[runs] = last[runs] = perm[i];
+    ++runs;
+  }
+  // A run's place in x is its rank among the runs' first dims.
+  Permutation p;
+  p.rank = runs;
+  for (int r = 0; r < runs; ++r) {
+    int place = 0;
+    for (int s = 0; s < runs; ++s) place += first[s] < first[r];
+    p.perm[r] = place;
+    int64_t size = 1;
+    for (int d = first[r]; d <= last[r]; ++d) size *= x_dims[d];
+    p.dims[place] = size;
+  }
+  return p;
+}
+
+// y = x permuted by p (rank >= 2 after coalescing). Either the last dim stays last (rows are copied
+// whole), or x's contiguous dim lands at output position q and the copy is a batch of 2-D
+// transposes between output dims q and rank-1, done in kTile x kTile tiles so reads and writes both
+// stay in cache.
+template <class T>
+void permute_as(const void* x_raw, void* y_raw, const Permutation& p) {
+  const T* x = static_cast<const T*>(x_raw);
+  T* y = static_cast<T*>(y_raw);
+  const int r = p.rank;
+  int64_t x_strides[8], y_dims[8], y_strides[8], src[8];  // src: x stride of each output dim
+  contiguous_strides(r, p.dims, x_strides);
+  for (int i = 0; i < r; ++i) {
+    y_dims[i] = p.dims[p.perm[i]];
+    src[i] = x_strides[p.perm[i]];
+  }
+  contiguous_strides(r, y_dims, y_strides);
+  if (p.perm[r - 1] == r - 1) {
+    const int64_t cols = y_dims[r - 1];
+    for_each_row(r, y_dims, src, y_strides, [&](int64_t s, int64_t t) { std::copy(x + s, x + s + cols, y + t); });
+    return;
+  }
+  int q = 0;
+  while (p.perm[q] != r - 1) ++q;
+  // Output dims other than q and r-1 index whole 2-D problems.
+  int batch_dims[8], nb = 0;
+  int64_t batches = 1;
+  for (int i = 0; i < r - 1; ++i)
+    if (i != q) {
+      batch_dims[nb++] = i;
+      batches *= y_dims[i];
+    }
+  const int64_t rows = y_dims[q], cols = y_dims[r - 1], row_stride = y_strides[q], col_stride = src[r - 1];
+  const int64_t row_tiles = (rows + kTile - 1) / kTile, col_tiles = (cols + kTile - 1) / kTile;
+  const int64_t tiles = batches * row_tiles * col_tiles;
+#pragma omp parallel for schedule(static) if (batches * rows * cols > kParallelAbove)
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t ct = t % col_tiles, rt = t / col_tiles % row_tiles;
+    int64_t rem = t / (col_tiles * row_tiles), xs = 0, ys = 0;
+    for (int b = nb - 1; b >= 0; --b) {
+      const int d = batch_dims[b];
+      xs += rem % y_dims[d] * src[d];
+      ys += rem % y_dims[d] * y_strides[d];
+      rem /= y_dims[d];
+    }
+    const int64_t r0 = rt * kTile, r1 = std::min(rows, r0 + kTile), c0 = ct * kTile, c1 = std::min(cols, c0 + kTile);
+    for (int64_t i = r0; i < r1; ++i)
+      for (int64_t j = c0; j < c1; ++j) y[ys + i * row_stride + j] = x[xs + i + j * col_stride];
+  }
+}
+
 }  // namespace
 
 void permute(const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int* perm) {
-  int64_t x_strides[8], y_dims[8], y_strides[8], src_strides[8];
-  contiguous_strides(rank, x_dims, x_strides);
-  for (int d = 0; d < rank; ++d) {
-    y_dims[d] = x_dims[perm[d]];
-    src_strides[d] = x_strides[perm[d]];
-  }
-  contiguous_strides(rank, y_dims, y_strides);
+  const Permutation p = coalesce(rank, x_dims, perm);
   int64_t n = 1;
-  for (int d = 0; d < rank; ++d) n *= y_dims[d];
+  for (int d = 0; d < p.rank; ++d) n *= p.dims[d];
   if (n == 0) return;
-  if (rank == 0) {
-    std::memcpy(y, x, elem_size);
+  if (p.rank <= 1) {  // the identity
+    std::memcpy(y, x, n * elem_size);
     return;
   }
-  const auto* src = static_cast<const char*>(x);
-  auto* dst = static_cast<char*>(y);
-  const int64_t cols = y_dims[rank - 1], step = src_strides[rank - 1];
-  for_each_row(rank, y_dims, src_strides, y_strides, [&](int64_t s, int64_t t) {
-    if (step == 1) {
-      std::memcpy(dst + t * elem_size, src + s * elem_size, cols * elem_size);
-      return;
-    }
-    for (int64_t c = 0; c < cols; ++c) std::memcpy(dst + (t + c) * elem_size, src + (s + c * step) * elem_size, elem_size);
-  });
+  switch (elem_size) {
+    case 1: permute_as<uint8_t>(x, y, p); break;
+    case 2: permute_as<uint16_t>(x, y, p); break;
+    case 4: permute_as<uint32_t>(x, y, p); break;
+    case 8: permute_as<uint64_t>(x, y, p); break;
+    default: throw std::invalid_argument("permute: element size must be 1, 2, 4 or 8 bytes");
+  }
 }
 
 void copy_box(const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int64_t* begin,
