@@ -52,6 +52,10 @@ void Layer::prepare_call(const Tensor& inputs) {
   }
 }
 
+void Layer::record_output_shape(const Shape& shape) {
+  output_shape_ = shape;
+  if (shape.rank() > 0) (*output_shape_)[0] = -1;
+}
 
 Tensor Layer::operator()(const Tensor& inputs, bool training) {
   prepare_call(inputs);
@@ -60,9 +64,7 @@ Tensor Layer::operator()(const Tensor& inputs, bool training) {
     CallingScope scope(this);
     out = call(inputs, training);
   }
-  Shape shape = out.shape();
-  if (shape.rank() > 0) shape[0] = -1;
-  output_shape_ = shape;
+  record_output_shape(out.shape());
   return out;
 }
 
@@ -100,13 +102,16 @@ int64_t Layer::count_params() const {
 }
 
 std::string Layer::path() const {
-  if (parent_ == nullptr || parent_->parent_ == nullptr) return name_;  // the outermost model adds no prefix
-  return parent_->path() + "/" + name_;
+  // As Keras names weights: layer names down the tree ("lstm/lstm_cell"), models contributing none.
+  const std::string prefix = parent_ ? parent_->path() : "";
+  if (is_model()) return prefix;
+  return prefix.empty() ? name_ : prefix + "/" + name_;
 }
 
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const initializers::Initializer& initializer,
                            bool trainable) {
-  Variable v(initializer(shape), path() + "/" + name, trainable);
+  const std::string prefix = path();
+  Variable v(initializer(shape), prefix.empty() ? name : prefix + "/" + name, trainable);
   weights_.push_back(v);
   return v;
 }

@@ -46,15 +46,19 @@ class Layer {
   int64_t count_params() const;
   const std::vector<Layer*>& sublayers() const { return sublayers_; }
 
-  // "<parent path>/<name>" up to, not including, the outermost model: the prefix of weight names.
+  // The prefix of this layer's weight names: its name under its parents' ("lstm/lstm_cell"); models
+  // add no name of their own.
   std::string path() const;
+  virtual bool is_model() const { return false; }
 
  protected:
   Variable add_weight(const std::string& name, const Shape& shape, const initializers::Initializer& initializer,
                       bool trainable = true);
-  // What every call does before computing: joins the calling layer (if any) as its sub-layer, and builds
-  // on first use. Layers with their own call signature (LSTMCell) call it themselves.
+  // What every call does around computing: join the calling layer (if any) as its sub-layer and build on
+  // first use; afterwards remember the output shape for summary(). Layers with their own call signature
+  // (LSTMCell) call both themselves.
   void prepare_call(const Tensor& inputs);
+  void record_output_shape(const Shape& shape);
   // Registers a sub-layer (renamed "dense_1" etc. if a sibling has its name). Layers called inside
   // call() are tracked automatically; Sequential tracks the layers it is given.
   void track(Layer& sublayer);

@@ -51,6 +51,7 @@ class Model : public Layer {
   explicit Model(std::string name = "");
   Model(Model&&) = default;
 
+  bool is_model() const override { return true; }
   // Creates the weights by running call() once on zeros of `input_shape` (batch -1 counts as 1).
   void build(const Shape& input_shape) override;
   // Keras's table: Layer (type), Output Shape, Param #, then total/trainable/non-trainable params.

@@ -3,6 +3,7 @@
 // fused kernel call; undefined gradients (unconnected variables) are skipped, as Keras does.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,7 +19,7 @@ using LearningRateSchedule = std::function<double(int64_t step)>;
 
 struct CommonOptions {
   std::optional<double> clipnorm;         // clip each gradient to this L2 norm
-  std::optional<double> global_clipnorm;  // clip all gradients together to this global L2 norm
+  std::optional<double> global_clipnorm;  // clip all gradients together to this global L2 norm (not with clipnorm)
   LearningRateSchedule learning_rate_schedule;  // overrides learning_rate when set
 };
 
@@ -36,7 +37,7 @@ class Optimizer {
   void set_iterations(int64_t iterations) { iterations_ = iterations; }  // restoring a checkpoint
   double learning_rate() const;  // at the current iteration
   void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
-  // Slot variables (Adam's m and v, momentum...) as (name, variable) pairs, for checkpoints.
+  // Slot variables (Adam's m and v, momentum...) as (name, variable) pairs in creation order, for checkpoints.
   const std::vector<std::pair<std::string, Variable>>& slots() const { return slot_list_; }
 
  protected:
@@ -52,8 +53,12 @@ class Optimizer {
   CommonOptions common_;
   int64_t iterations_ = 0;
   std::vector<std::pair<std::string, Variable>> slot_list_;
+  // (variable id, slot) -> index in slot_list_: slots belong to a variable, not to its name, which
+  // need not be unique.
+  std::map<std::pair<uint64_t, std::string>, size_t> slot_index_;
 };
 
+// Keras SGD: v = momentum v - lr g; w += v (nesterov: w += momentum v - lr g). Slot "momentum" when momentum > 0.
 struct SGDOptions {
   double learning_rate = 0.01;
   double momentum = 0.0;
@@ -71,6 +76,9 @@ class SGD : public Optimizer {
   SGDOptions options_;
 };
 
+// tf.keras (TF2 optimizer_v2) Adam, slots "m" and "v": lr_t = lr sqrt(1 - b2^t) / (1 - b1^t) at step t = 1, 2...;
+// m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w -= lr_t m / (sqrt(v) + epsilon). As Keras documents, this
+// epsilon is the paper's "epsilon hat" (Kingma & Ba, just before section 2.1): added as given, not rescaled.
 struct AdamOptions {
   double learning_rate = 0.001;
   double beta_1 = 0.9;
@@ -89,6 +97,9 @@ class Adam : public Optimizer {
   AdamOptions options_;
 };
 
+// tf.keras (TF2 optimizer_v2) RMSprop, slots "rms", "mg" (centered), "momentum" (momentum > 0):
+// ms = rho ms + (1 - rho) g^2; centered: mg = rho mg + (1 - rho) g, denom = ms - mg^2, else denom = ms;
+// w -= lr g / (sqrt(denom) + epsilon), or with momentum mom = momentum mom + lr g / sqrt(denom + epsilon), w -= mom.
 struct RMSpropOptions {
   double learning_rate = 0.001;
   double rho = 0.9;
