@@ -1,0 +1,67 @@
+# tapeflow's front door. Every target does its own set-up, so `make test` works alone on a fresh clone.
+#   make demo | test | build | deps | install PREFIX=... | bench | gpu-check | clean | help
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_JOBS ?= 2
+CMAKE_ARGS ?=
+
+# Older OpenBLAS builds misbehave on this Zen 5 CPU; pin its kernels (see DESIGN.md). Tests use 2 threads.
+export OPENBLAS_CORETYPE ?= Haswell
+export OMP_NUM_THREADS   ?= 2
+
+CONFIGURE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+ifneq ($(shell command -v ccache 2>/dev/null),)
+  CONFIGURE_FLAGS += -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+                     -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache
+endif
+ifneq ($(CI),)
+  CONFIGURE_FLAGS += -DTAPEFLOW_WERROR=ON
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help deps configure build test demo bench gpu-check install clean
+
+help:
+	@echo "tapeflow — make targets:"
+	@echo "  make demo       build, then run the README's GradientTape example"
+	@echo "  make test       build, then run every test (ctest -j$(CTEST_JOBS))"
+	@echo "  make build      install missing Debian packages, configure $(BUILD_DIR)/ (Ninja, $(BUILD_TYPE)) once, build"
+	@echo "  make deps       install the missing Debian packages (scripts/install-deps.sh)"
+	@echo "  make install    build, then install headers, libraries and the CMake package into PREFIX=$(PREFIX)"
+	@echo "  make bench      kernel and end-to-end benchmarks (not yet)"
+	@echo "  make gpu-check  the one-command GPU check (not yet)"
+	@echo "  make clean      remove $(BUILD_DIR)/"
+	@echo "Variables: BUILD_DIR BUILD_TYPE JOBS CTEST_JOBS PREFIX CMAKE_ARGS (extra configure flags, e.g. -DTAPEFLOW_CUDA=OFF)"
+
+deps:
+	@scripts/install-deps.sh
+
+# Configure once; afterwards Ninja re-runs CMake itself when a CMakeLists.txt changes.
+configure: deps
+	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) $(CONFIGURE_FLAGS) $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS)
+
+demo: build
+	@echo "== GradientTape example (examples/gradient_example.cpp): d/dw sum((x w)^2) =="
+	@$(BUILD_DIR)/bin/gradient_example
+	@echo "The notes' CNN demo (train_mnist on Fashion-MNIST) joins make demo with issue 4."
+
+bench:
+	@echo "make bench: not yet: arrives with issue 8"
+
+gpu-check:
+	@echo "make gpu-check: not yet: arrives with issue 5"
+
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,46 @@
+# ctest driver (cmake -P): install tapeflow's build tree into a fresh prefix, build tests/consumer against it
+# with find_package(tapeflow), run it and check the README example's gradient.
+# main.cpp must be the README's example exactly as shown (checked first).
+# Inputs: TAPEFLOW_BUILD_DIR, CONSUMER_SOURCE_DIR, WORK_DIR, GENERATOR, CXX_COMPILER, README.
+foreach(v TAPEFLOW_BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER README)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "run_consumer_test.cmake: -D${v}=... missing")
+  endif()
+endforeach()
+
+function(step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    string(REPLACE ";" " " cmd "${ARGN}")
+    message(FATAL_ERROR "consumer test: `${cmd}` failed (${rc}):\n${out}")
+  endif()
+  set(step_output "${out}" PARENT_SCOPE)
+endfunction()
+
+file(READ ${README} readme)
+string(FIND "${readme}" "```cpp\n" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "consumer test: no ```cpp block in ${README}")
+endif()
+math(EXPR start "${start} + 7")
+string(SUBSTRING "${readme}" ${start} -1 rest)
+string(FIND "${rest}" "```" len)
+string(SUBSTRING "${rest}" 0 ${len} readme_example)
+file(READ ${CONSUMER_SOURCE_DIR}/main.cpp main_cpp)
+if(NOT readme_example STREQUAL main_cpp)
+  message(FATAL_ERROR "consumer test: tests/consumer/main.cpp differs from the first ```cpp block of README.md")
+endif()
+
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+step(${CMAKE_COMMAND} --install ${TAPEFLOW_BUILD_DIR} --prefix ${prefix})
+step(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
+     -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix})
+step(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+step(${WORK_DIR}/build/consumer)
+string(STRIP "${step_output}" got)
+set(want "[[-4, -4], [4, 4]]")
+if(NOT got STREQUAL want)
+  message(FATAL_ERROR "consumer test: printed\n${got}\nexpected\n${want}")
+endif()
+message(STATUS "consumer test: find_package(tapeflow) build printed ${got}")
