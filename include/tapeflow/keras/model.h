@@ -77,6 +77,8 @@ class Model : public Layer {
 
  protected:
   Model(std::string type, std::string name);
+  // A model's layers build themselves as call() runs; no dummy forward pass first.
+  void build_on_first_call(const Shape&) override {}
 
  private:
   void check_compiled(const char* what) const;
