@@ -21,6 +21,7 @@ void BatchNormalization::build(const Shape& input_shape) {
   if (options_.center) beta_ = add_weight("beta", param, "zeros");
   moving_mean_ = add_weight("moving_mean", param, "zeros", /*trainable=*/false);
   moving_variance_ = add_weight("moving_variance", param, "ones", /*trainable=*/false);
+  mark_built();
 }
 
 Tensor BatchNormalization::call(const Tensor& inputs, bool training) {

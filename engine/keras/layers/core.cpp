@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "tapeflow/ops/array.h"
+#include "tapeflow/ops/math.h"
 #include "tapeflow/ops/nn.h"
 
 namespace tapeflow::layers {
@@ -31,12 +32,19 @@ Embedding::Embedding(EmbeddingOptions options) : Layer("Embedding", options.name
 
 void Embedding::build(const Shape&) {
   embeddings_ = add_weight("embeddings", {options_.input_dim, options_.output_dim}, options_.embeddings_initializer);
+  mark_built();
 }
 
 Tensor Embedding::call(const Tensor& inputs, bool) {
-  if (inputs.dtype() != DType::kInt32 && inputs.dtype() != DType::kInt64)
-    fail(fmt::format("expected int32 or int64 ids, found {}", dtype_name(inputs.dtype())));
-  return gather(embeddings_, inputs);
+  // Float ids are cast, as Keras does; Model::build feeds float zeros.
+  const bool integer = inputs.dtype() == DType::kInt32 || inputs.dtype() == DType::kInt64;
+  if (!integer && inputs.dtype() != DType::kFloat32)
+    fail(fmt::format("expected integer ids, found {}", dtype_name(inputs.dtype())));
+  try {
+    return gather(embeddings_, integer ? inputs : cast(inputs, DType::kInt64));
+  } catch (const Error& e) {
+    fail(e.what());  // an id outside [0, input_dim): the same message, naming the layer
+  }
 }
 
 }  // namespace tapeflow::layers

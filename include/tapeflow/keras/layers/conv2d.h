@@ -5,6 +5,7 @@
 #include "tapeflow/keras/activations.h"
 #include "tapeflow/keras/initializers.h"
 #include "tapeflow/keras/layer.h"
+#include "tapeflow/ops/nn.h"
 
 namespace tapeflow::layers {
 
@@ -33,6 +34,7 @@ class Conv2D : public Layer {
 
  private:
   Conv2DOptions options_;
+  nn::Padding padding_;
   Variable kernel_;
   Variable bias_;
 };

@@ -32,8 +32,8 @@ class LSTMCell : public Layer {
   // Zeros h and c of shape [batch_size, units], as Keras's get_initial_state.
   std::vector<Tensor> get_initial_state(int64_t batch_size) const;
   // (output, new_state) from x_t [batch, features] and state {h, c}, as the notes use the cell.
+  // Tracks and builds like Layer::operator() (the cell has no single-input call).
   std::pair<Tensor, std::vector<Tensor>> operator()(const Tensor& x_t, const std::vector<Tensor>& state);
-  using Layer::operator();
 
   int64_t units() const { return options_.units; }
   const Variable& kernel() const { return kernel_; }
@@ -58,6 +58,7 @@ struct LSTMOptions {
 class LSTM : public Layer {
  public:
   explicit LSTM(LSTMOptions options);
+  void build(const Shape& input_shape) override;
   Tensor call(const Tensor& inputs, bool training) override;
   const LSTMCell& cell() const { return cell_; }
 

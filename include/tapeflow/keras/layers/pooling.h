@@ -1,19 +1,20 @@
 #pragma once
+// MaxPool2D and AveragePooling2D over NHWC inputs: one base, two Keras class names.
 #include <array>
 #include <string>
 
 #include "tapeflow/keras/layer.h"
+#include "tapeflow/ops/nn.h"
 
 namespace tapeflow::layers {
 
 struct Pool2DOptions {
   std::array<int, 2> pool_size = {2, 2};
-  std::array<int, 2> strides = {0, 0};  // {0, 0} means pool_size, Keras's default
+  std::array<int, 2> strides = {0, 0};  // {0, 0} means pool_size, Keras's default (strides=None)
   std::string padding = "valid";
   std::string name;
 };
 
-// Max or average pooling over NHWC inputs.
 class Pool2D : public Layer {
  public:
   Tensor call(const Tensor& inputs, bool training) override;
@@ -22,7 +23,9 @@ class Pool2D : public Layer {
   Pool2D(std::string type, Pool2DOptions options, bool max);
 
  private:
-  Pool2DOptions options_;
+  std::array<int, 2> pool_size_;
+  std::array<int, 2> strides_;
+  nn::Padding padding_;
   bool max_;
 };
 
@@ -32,6 +35,7 @@ class MaxPool2D : public Pool2D {
   explicit MaxPool2D(Pool2DOptions options = {}) : Pool2D("MaxPooling2D", std::move(options), true) {}
 };
 
+// Averages over the window's elements inside the input ("same" padding is not counted), as Keras.
 class AveragePooling2D : public Pool2D {
  public:
   explicit AveragePooling2D(Pool2DOptions options = {}) : Pool2D("AveragePooling2D", std::move(options), false) {}
