@@ -26,7 +26,7 @@ endif
 
 help:
 	@echo "tapeflow — make targets:"
-	@echo "  make demo       build, then run the README's GradientTape example"
+	@echo "  make demo       build, then train the notes' CNN on Fashion-MNIST for one epoch (DEMO_FLAGS=...)"
 	@echo "  make test       build, then run every test (ctest -j$(CTEST_JOBS))"
 	@echo "  make build      install missing Debian packages, configure $(BUILD_DIR)/ (Ninja, $(BUILD_TYPE)) once, build"
 	@echo "  make deps       install the missing Debian packages (scripts/install-deps.sh)"
@@ -49,10 +49,13 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS)
 
+DEMO_FLAGS ?= --model cnn --epochs 1
+
 demo: build
 	@echo "== GradientTape example (examples/gradient_example.cpp): d/dw sum((x w)^2) =="
 	@$(BUILD_DIR)/bin/gradient_example
-	@echo "The notes' CNN demo (train_mnist on Fashion-MNIST) joins make demo with issue 4."
+	@echo "== The notes' CNN on Fashion-MNIST: train_mnist $(DEMO_FLAGS) =="
+	$(BUILD_DIR)/bin/train_mnist $(DEMO_FLAGS)
 
 bench:
 	@echo "make bench: not yet: arrives with issue 8"

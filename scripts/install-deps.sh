@@ -12,6 +12,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler                     # tf.train.Example / TensorBoard Event messages
   libturbojpeg0-dev libpng-dev zlib1g-dev               # image codecs, gzip
   dataset-fashion-mnist                                 # the default data set of train_mnist
+  fortunes                                              # the default text corpus of textgen (~2.6 MB)
   python3-venv                                          # interop tests and peer benchmarks
 )
 
