@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     if (flags.loop == "fit") {
       model->fit(data.train_images, data.train_labels,
                  {.epochs = flags.epochs, .batch_size = flags.batch_size,
-                  .validation_data = tf::ValidationData{data.test_images, data.test_labels}, .seed = flags.seed});
+                  .validation_data = {data.test_images, data.test_labels}, .seed = flags.seed});
     } else {
       train_with_tape(*model, *optimizer, data, flags);
     }

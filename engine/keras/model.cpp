@@ -90,7 +90,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
   TensorBatches batches("fit", x, y, options.batch_size, options.shuffle, options.seed);
   std::vector<std::string> log_order{"loss"};
   for (const auto& m : metrics_) log_order.push_back(m->name());
-  if (options.validation_data) {
+  if (options.validation_data.defined()) {
     const size_t n = log_order.size();
     for (size_t i = 0; i < n; ++i) log_order.push_back("val_" + log_order[i]);
   }
@@ -117,8 +117,8 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
       for (auto& cb : options.callbacks) cb->on_train_batch_end(*this, b, logs);
       progress.update(b + 1, ordered(logs, log_order));
     }
-    if (options.validation_data) {
-      const auto val = evaluate(options.validation_data->x, options.validation_data->y,
+    if (options.validation_data.defined()) {
+      const auto val = evaluate(options.validation_data.x, options.validation_data.y,
                                 {.batch_size = options.batch_size, .verbose = 0});
       for (const auto& [name, value] : val) logs["val_" + name] = value;
     }

@@ -24,16 +24,17 @@ struct History {
   std::vector<int> epoch;
 };
 
-// Validation data for fit(): (x, y).
+// Validation data for fit(): (x, y); none when x is undefined.
 struct ValidationData {
   Tensor x;
   Tensor y;
+  bool defined() const { return x.defined(); }
 };
 
 struct FitOptions {
   int epochs = 1;
   int64_t batch_size = 32;
-  std::optional<ValidationData> validation_data;
+  ValidationData validation_data;  // .validation_data = {x_test, y_test}
   bool shuffle = true;
   std::vector<std::shared_ptr<callbacks::Callback>> callbacks;
   int verbose = 1;          // 0 silent, 1 progress bar, 2 one line per epoch

@@ -89,7 +89,7 @@ TEST(Model, ValidationDataAndEarlyStopping) {
                 {"accuracy"});
   auto stop = std::make_shared<tf::callbacks::EarlyStopping>(tf::callbacks::EarlyStoppingOptions{.patience = 1});
   const tf::History h =
-      model.fit(x, y, {.epochs = 10, .batch_size = 64, .validation_data = tf::ValidationData{x, y},
+      model.fit(x, y, {.epochs = 10, .batch_size = 64, .validation_data = {x, y},
                        .callbacks = {stop}, .verbose = 0});
   // A zero learning rate never improves val_loss: the second epoch without improvement stops training.
   EXPECT_EQ(h.epoch.size(), 2u);

@@ -2,6 +2,7 @@
 // One row of the op table (tests/engine/op_table_test.cpp). Each op family contributes its rows from
 // its own file (math_cases.cpp, array_cases.cpp, ...); every op in engine/ops/ops.def needs at least one.
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct OpCase {
   double gradient_tolerance = 1e-2;  // relative L2 error, analytic vs central differences in float32
   double fd_step = 1e-2;             // finite-difference step
 };
+
+// GoogleTest prints a case (in test names and failures) by its name.
+inline void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<OpCase> math_cases();
 std::vector<OpCase> linalg_cases();
