@@ -1,8 +1,9 @@
-// Keras metrics. Updates read values on the host and never touch a tape.
+// Keras metrics. Updates read values on the host in a NoRecordScope: they never touch a tape.
 #include "tapeflow/keras/metrics.h"
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/ops/array.h"
 #include "tapeflow/ops/math.h"
 #include "tapeflow/ops/reduction.h"
 
@@ -10,34 +11,49 @@ namespace tapeflow::metrics {
 
 namespace {
 
-// Labels as int64 ids of shape `batch` (accepting float labels and a trailing dim of 1, as Keras does).
-std::vector<int64_t> label_ids(const char* what, const Tensor& y_true, const Shape& batch) {
+// Keras's divide_no_nan: a metric that has seen nothing reads 0.
+double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
+
+// Keras's squeeze_or_expand_dimensions: y_true [N, 1] against y_pred [N] (or the reverse) drops the 1.
+std::pair<Tensor, Tensor> squeeze_trailing_one(const char* what, const Tensor& y_true, const Tensor& y_pred) {
   detail::check_defined(what, y_true, "y_true");
-  TAPEFLOW_CHECK(y_true.num_elements() == batch.num_elements(),
-                 "{}: y_true {} does not match the predictions' batch shape {}", what, y_true.shape(), batch);
-  return cast(y_true, DType::kInt64).numpy<int64_t>();
+  detail::check_defined(what, y_pred, "y_pred");
+  Tensor t = y_true, p = y_pred;
+  if (t.rank() == p.rank() + 1 && t.shape()[t.rank() - 1] == 1) t = squeeze(t, {-1});
+  if (p.rank() == t.rank() + 1 && p.shape()[p.rank() - 1] == 1) p = squeeze(p, {-1});
+  return {t, p};
 }
 
-std::vector<int64_t> predicted_ids(const char* what, const Tensor& y_pred) {
+// argmax over y_pred's last dim, as doubles (to compare with integer or float labels exactly).
+std::vector<double> predicted_ids(const char* what, const Tensor& y_pred) {
   detail::check_dtype(what, y_pred, DType::kFloat32, "y_pred");
-  TAPEFLOW_CHECK(y_pred.rank() >= 1, "{}: y_pred must have a class dimension, found a scalar", what);
-  return argmax(y_pred, -1).numpy<int64_t>();
+  TAPEFLOW_CHECK(y_pred.rank() >= 1, "{}: y_pred must have a class dimension, found shape {}", what, y_pred.shape());
+  const std::vector<int64_t> ids = argmax(y_pred, -1).numpy<int64_t>();
+  return {ids.begin(), ids.end()};
 }
 
-double count_equal(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+// Labels as doubles: integer labels exactly; float labels as they are, so 1.5 never matches a class (as Keras).
+std::vector<double> label_values(const Tensor& y_true) {
+  if (is_floating(y_true.dtype())) {
+    const std::vector<float> v = cast(y_true, DType::kFloat32).numpy<float>();
+    return {v.begin(), v.end()};
+  }
+  const std::vector<int64_t> v = cast(y_true, DType::kInt64).numpy<int64_t>();
+  return {v.begin(), v.end()};
+}
+
+double count_equal(const std::vector<double>& a, const std::vector<double>& b) {
   double n = 0;
   for (size_t i = 0; i < a.size(); ++i) n += a[i] == b[i];
   return n;
 }
-
-double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 }  // namespace
 
 void Mean::update_state(const Tensor& values) {
   autodiff::NoRecordScope no_record;
   detail::check_defined(name().c_str(), values, "values");
-  total_ += reduce_sum(cast(values, DType::kFloat32)).item<float>();
+  for (float v : cast(values, DType::kFloat32).numpy<float>()) total_ += v;
   count_ += static_cast<double>(values.num_elements());
 }
 void Mean::update_state(const Tensor&, const Tensor& y_pred) { update_state(y_pred); }
@@ -46,9 +62,16 @@ void Mean::reset_state() { total_ = count_ = 0; }
 
 void SparseCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   autodiff::NoRecordScope no_record;
-  const std::vector<int64_t> predicted = predicted_ids(name().c_str(), y_pred);
+  const char* what = name().c_str();
+  detail::check_defined(what, y_true, "y_true");
+  detail::check_defined(what, y_pred, "y_pred");
+  const std::vector<double> predicted = predicted_ids(what, y_pred);
   const Shape batch(y_pred.shape().dims().first(y_pred.rank() - 1));
-  correct_ += count_equal(label_ids(name().c_str(), y_true, batch), predicted);
+  Tensor labels = y_true;
+  if (labels.rank() == batch.rank() + 1 && labels.shape()[labels.rank() - 1] == 1) labels = squeeze(labels, {-1});
+  TAPEFLOW_CHECK(labels.shape() == batch, "{}: y_true {} does not match y_pred {} (expected labels of shape {})", what,
+                 y_true.shape(), y_pred.shape(), batch);
+  correct_ += count_equal(label_values(labels), predicted);
   count_ += static_cast<double>(predicted.size());
 }
 double SparseCategoricalAccuracy::result() const { return ratio(correct_, count_); }
@@ -56,11 +79,13 @@ void SparseCategoricalAccuracy::reset_state() { correct_ = count_ = 0; }
 
 void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   autodiff::NoRecordScope no_record;
-  TAPEFLOW_CHECK(y_true.defined() && y_true.shape() == y_pred.shape(),
-                 "{}: y_true {} and y_pred {} must have the same shape", name(),
-                 y_true.defined() ? y_true.shape().to_string() : "undefined", y_pred.shape());
-  const std::vector<int64_t> predicted = predicted_ids(name().c_str(), y_pred);
-  correct_ += count_equal(argmax(cast(y_true, DType::kFloat32), -1).numpy<int64_t>(), predicted);
+  const char* what = name().c_str();
+  detail::check_defined(what, y_true, "y_true");
+  detail::check_defined(what, y_pred, "y_pred");
+  TAPEFLOW_CHECK(y_true.shape() == y_pred.shape(), "{}: y_true {} and y_pred {} must have the same shape", what,
+                 y_true.shape(), y_pred.shape());
+  const std::vector<double> predicted = predicted_ids(what, y_pred);
+  correct_ += count_equal(predicted_ids(what, cast(y_true, DType::kFloat32)), predicted);
   count_ += static_cast<double>(predicted.size());
 }
 double CategoricalAccuracy::result() const { return ratio(correct_, count_); }
@@ -68,18 +93,23 @@ void CategoricalAccuracy::reset_state() { correct_ = count_ = 0; }
 
 void Accuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   autodiff::NoRecordScope no_record;
-  detail::check_defined(name().c_str(), y_pred, "y_pred");
-  const Tensor matches = cast(equal(cast(y_true, y_pred.dtype()), y_pred), DType::kFloat32);
-  correct_ += reduce_sum(matches).item<float>();
+  const auto [t, p] = squeeze_trailing_one(name().c_str(), y_true, y_pred);
+  TAPEFLOW_CHECK(t.shape() == p.shape(), "{}: y_true {} and y_pred {} must have the same shape", name(),
+                 y_true.shape(), y_pred.shape());
+  const Tensor matches = cast(equal(cast(t, p.dtype()), p), DType::kInt64);
+  for (int64_t m : matches.numpy<int64_t>()) correct_ += static_cast<double>(m);
   count_ += static_cast<double>(matches.num_elements());
 }
 double Accuracy::result() const { return ratio(correct_, count_); }
 void Accuracy::reset_state() { correct_ = count_ = 0; }
 
 std::unique_ptr<Metric> get(const std::string& name) {
-  if (name == "sparse_categorical_accuracy") return std::make_unique<SparseCategoricalAccuracy>();
-  if (name == "categorical_accuracy") return std::make_unique<CategoricalAccuracy>();
+  if (name == "sparse_categorical_accuracy" || name == "SparseCategoricalAccuracy")
+    return std::make_unique<SparseCategoricalAccuracy>();
+  if (name == "categorical_accuracy" || name == "CategoricalAccuracy") return std::make_unique<CategoricalAccuracy>();
+  // Keras names the metric as asked ("acc" logs as "acc").
   if (name == "accuracy" || name == "acc") return std::make_unique<Accuracy>(name);
+  if (name == "Accuracy") return std::make_unique<Accuracy>();
   throw Error(fmt::format(
       "unknown metric '{}' (expected sparse_categorical_accuracy, categorical_accuracy or accuracy)", name));
 }

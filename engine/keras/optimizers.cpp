@@ -1,5 +1,5 @@
-// Optimizer::apply_gradients (clipping, schedule, slots) and the SGD, Adam and RMSprop updates, each
-// one fused kernel call per variable.
+// Optimizer::apply_gradients (checks, clipping, schedule, slots) and the SGD, Adam and RMSprop updates,
+// each one fused kernel call per variable.
 #include "tapeflow/keras/optimizers.h"
 
 #include <cmath>
@@ -14,12 +14,17 @@ namespace tapeflow::optimizers {
 
 namespace {
 
-double l2_norm(const Tensor& g) {
+double sum_of_squares(const Tensor& g) {
   switch (g.device().type) {
-    case DeviceType::kCPU: return std::sqrt(kernels::cpu::sum_of_squares(g.data<float>(), g.num_elements()));
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("clipnorm");
+    case DeviceType::kCPU: return kernels::cpu::sum_of_squares(g.data<float>(), g.num_elements());
+    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("sum_of_squares");
   }
   return 0;
+}
+
+// tf.clip_by_norm / clip_by_global_norm: g scaled by clip / norm when the norm exceeds clip.
+Tensor clipped(const Tensor& g, double norm, double clip) {
+  return norm > clip ? g * static_cast<float>(clip / norm) : g;
 }
 
 float* data_or_null(Variable& v) { return v.defined() ? v.data<float>() : nullptr; }
@@ -29,6 +34,12 @@ float* data_or_null(Variable& v) { return v.defined() ? v.data<float>() : nullpt
 Optimizer::Optimizer(std::string name, double learning_rate, CommonOptions common)
     : name_(std::move(name)), learning_rate_(learning_rate), common_(std::move(common)) {
   TAPEFLOW_CHECK(learning_rate_ >= 0, "{}: learning_rate must be >= 0, found {}", name_, learning_rate_);
+  TAPEFLOW_CHECK(!(common_.clipnorm && common_.global_clipnorm),
+                 "{}: set clipnorm or global_clipnorm, not both (as Keras)", name_);
+  TAPEFLOW_CHECK(!common_.clipnorm || *common_.clipnorm > 0, "{}: clipnorm must be > 0, found {}", name_,
+                 common_.clipnorm.value_or(0));
+  TAPEFLOW_CHECK(!common_.global_clipnorm || *common_.global_clipnorm > 0, "{}: global_clipnorm must be > 0, found {}",
+                 name_, common_.global_clipnorm.value_or(0));
 }
 
 double Optimizer::learning_rate() const {
@@ -39,33 +50,38 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
   TAPEFLOW_CHECK(grads.size() == vars.size(), "{}: apply_gradients got {} gradients for {} variables", name_,
                  grads.size(), vars.size());
   std::vector<std::pair<Tensor, Variable>> pairs;
+  pairs.reserve(grads.size());
   for (size_t i = 0; i < grads.size(); ++i) pairs.emplace_back(grads[i], vars[i]);
   apply_gradients(pairs);
 }
 
 void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& grads_and_vars) {
-  autodiff::NoRecordScope no_record;
+  autodiff::NoRecordScope no_record;  // updates and clipping are never part of a gradient
   std::vector<std::pair<Tensor, Variable>> live;
   for (const auto& [g, v] : grads_and_vars) {
-    if (!g.defined()) continue;  // unconnected variable, as Keras skips None gradients
+    if (!g.defined()) continue;  // an unconnected variable: Keras skips None gradients
     TAPEFLOW_CHECK(v.defined(), "{}: apply_gradients got a gradient for an undefined variable", name_);
-    TAPEFLOW_CHECK(g.shape() == v.shape() && g.dtype() == DType::kFloat32,
-                   "{}: the gradient for '{}' is {} {}, the variable is {} {}", name_, v.name(), dtype_name(g.dtype()),
-                   g.shape(), dtype_name(v.dtype()), v.shape());
+    TAPEFLOW_CHECK(g.shape() == v.shape(), "{}: the gradient for '{}' has shape {}, the variable has shape {}", name_,
+                   v.name(), g.shape(), v.shape());
+    TAPEFLOW_CHECK(g.dtype() == DType::kFloat32 && v.dtype() == DType::kFloat32,
+                   "{}: '{}' and its gradient must be float32, found {} and {}", name_, v.name(),
+                   dtype_name(v.dtype()), dtype_name(g.dtype()));
+    TAPEFLOW_CHECK(g.device() == v.device(), "{}: the gradient for '{}' is on {}, the variable on {}", name_,
+                   v.name(), g.device().to_string(), v.device().to_string());
     live.emplace_back(g, v);
   }
+  if (live.empty() && !grads_and_vars.empty()) {
+    std::string names;
+    for (const auto& [g, v] : grads_and_vars) names += (names.empty() ? "" : ", ") + (v.defined() ? v.name() : "?");
+    throw Error(fmt::format("{}: no gradients provided for any variable: {}", name_, names));
+  }
   if (common_.clipnorm) {
-    for (auto& [g, v] : live) {
-      const double norm = l2_norm(g);
-      if (norm > *common_.clipnorm) g = g * static_cast<float>(*common_.clipnorm / norm);
-    }
+    for (auto& [g, v] : live) g = clipped(g, std::sqrt(sum_of_squares(g)), *common_.clipnorm);
   }
   if (common_.global_clipnorm) {
     double total = 0;
-    for (const auto& [g, v] : live) total += std::pow(l2_norm(g), 2);
-    const double norm = std::sqrt(total);
-    if (norm > *common_.global_clipnorm)
-      for (auto& [g, v] : live) g = g * static_cast<float>(*common_.global_clipnorm / norm);
+    for (const auto& [g, v] : live) total += sum_of_squares(g);
+    for (auto& [g, v] : live) g = clipped(g, std::sqrt(total), *common_.global_clipnorm);
   }
   const double lr = learning_rate();
   for (auto& [g, v] : live) update(v, g, lr);
@@ -73,9 +89,10 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
 }
 
 Variable Optimizer::slot(const Variable& var, const std::string& slot) {
+  const auto key = std::pair{var.id(), slot};
+  if (auto it = slot_index_.find(key); it != slot_index_.end()) return slot_list_[it->second].second;
   const std::string name = var.name() + "/" + slot;
-  for (auto& [n, v] : slot_list_)
-    if (n == name && v.shape() == var.shape()) return v;
+  slot_index_.emplace(key, slot_list_.size());
   slot_list_.emplace_back(name, Variable(zeros(var.shape(), DType::kFloat32, var.device()), name, false));
   return slot_list_.back().second;
 }
@@ -96,11 +113,15 @@ void SGD::update(Variable& var, const Tensor& grad, double lr) {
   }
 }
 
-Adam::Adam(AdamOptions options) : Optimizer("Adam", options.learning_rate, options.common), options_(options) {}
+Adam::Adam(AdamOptions options) : Optimizer("Adam", options.learning_rate, options.common), options_(options) {
+  TAPEFLOW_CHECK(options_.beta_1 >= 0 && options_.beta_1 < 1 && options_.beta_2 >= 0 && options_.beta_2 < 1,
+                 "Adam: beta_1 and beta_2 must be in [0, 1), found {} and {}", options_.beta_1, options_.beta_2);
+}
 
 void Adam::update(Variable& var, const Tensor& grad, double lr) {
   Variable m = slot(var, "m");
   Variable v = slot(var, "v");
+  // The bias correction of step t, folded into the step size (in double: b2^t is close to 1).
   const double t = static_cast<double>(iterations() + 1);
   const double lr_t = lr * std::sqrt(1 - std::pow(options_.beta_2, t)) / (1 - std::pow(options_.beta_1, t));
   switch (var.device().type) {
@@ -114,7 +135,10 @@ void Adam::update(Variable& var, const Tensor& grad, double lr) {
 }
 
 RMSprop::RMSprop(RMSpropOptions options)
-    : Optimizer("RMSprop", options.learning_rate, options.common), options_(options) {}
+    : Optimizer("RMSprop", options.learning_rate, options.common), options_(options) {
+  TAPEFLOW_CHECK(options_.rho >= 0 && options_.rho < 1, "RMSprop: rho must be in [0, 1), found {}", options_.rho);
+  TAPEFLOW_CHECK(options_.momentum >= 0, "RMSprop: momentum must be >= 0, found {}", options_.momentum);
+}
 
 void RMSprop::update(Variable& var, const Tensor& grad, double lr) {
   Variable ms = slot(var, "rms");
