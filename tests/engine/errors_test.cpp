@@ -1,19 +1,14 @@
 // Errors users see name the op, what was expected and what was found.
 #include <gtest/gtest.h>
 
+#include "error_of.h"
+
 #include "tapeflow/tapeflow.h"
 
 namespace tf = tapeflow;
 
 namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tf::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using tapeflow::testing::error_of;
 }  // namespace
 
 TEST(Errors, MatmulNamesBothShapes) {

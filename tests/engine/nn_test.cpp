@@ -1,6 +1,8 @@
 // The nn family beyond the op table: TF's padding rule, errors users see, dropout's randomness, and
 // numerical stability of the softmax family.
 #include <gtest/gtest.h>
+
+#include "error_of.h"
 #include <omp.h>
 
 #include <cmath>
@@ -12,14 +14,7 @@ using tf::nn::Padding;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tf::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using tapeflow::testing::error_of;
 
 // Output size and padding before, as TensorFlow computes them (tf.nn.conv2d / tf.nn.max_pool2d).
 struct PaddingRow {

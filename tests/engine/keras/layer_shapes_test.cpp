@@ -2,6 +2,8 @@
 // building once, Dropout's seeding, and errors that name the layer and both shapes.
 #include <gtest/gtest.h>
 
+#include "error_of.h"
+
 #include <sstream>
 
 #include "tapeflow/tapeflow.h"
@@ -10,14 +12,7 @@ namespace tf = tapeflow;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tf::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using tapeflow::testing::error_of;
 
 std::vector<std::string> weight_names(const tf::Layer& layer) {
   std::vector<std::string> names;

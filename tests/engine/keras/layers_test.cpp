@@ -2,6 +2,8 @@
 // and errors that name the layer and both shapes.
 #include <gtest/gtest.h>
 
+#include "error_of.h"
+
 #include <cmath>
 #include <sstream>
 
@@ -12,14 +14,7 @@ namespace tf = tapeflow;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tf::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using tapeflow::testing::error_of;
 
 void expect_near(const std::vector<float>& got, const std::vector<float>& want, float tol = 1e-5f) {
   ASSERT_EQ(got.size(), want.size());
