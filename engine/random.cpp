@@ -53,42 +53,46 @@ PhiloxRange reserve_global(uint64_t count) {
   return range;
 }
 
-Tensor uniform(const Shape& shape, float minval, float maxval, std::optional<uint64_t> seed) {
-  check_shape("random::uniform", shape);
-  TAPEFLOW_CHECK(minval < maxval, "random::uniform: expected minval < maxval, found {} and {}", minval, maxval);
-  Tensor out = Tensor::empty(shape);
+namespace {
+// One draw: a tensor of `shape` filled by `fill(data, n, key, counter)`, consuming one Philox block per
+// `per_block` elements of the seeded stream or the global generator.
+template <class T, class Fill>
+Tensor draw(const char* op, const Shape& shape, std::optional<uint64_t> seed, int64_t per_block, Fill fill) {
+  check_shape(op, shape);
+  Tensor out = Tensor::empty(shape, dtype_of<T>);
   const int64_t n = out.num_elements();
-  const PhiloxRange r = range_for(seed, (n + 3) / 4);
-  kernels::cpu::philox_uniform(out.data<float>(), n, r.key, r.counter, minval, maxval);
+  const PhiloxRange r = range_for(seed, static_cast<uint64_t>((n + per_block - 1) / per_block));
+  fill(out.data<T>(), n, r.key, r.counter);
   return out;
+}
+}  // namespace
+
+Tensor uniform(const Shape& shape, float minval, float maxval, std::optional<uint64_t> seed) {
+  TAPEFLOW_CHECK(minval < maxval, "random::uniform: expected minval < maxval, found {} and {}", minval, maxval);
+  return draw<float>("random::uniform", shape, seed, 4, [&](float* out, int64_t n, uint64_t key, uint64_t counter) {
+    kernels::cpu::philox_uniform(out, n, key, counter, minval, maxval);
+  });
 }
 
 Tensor normal(const Shape& shape, float mean, float stddev, std::optional<uint64_t> seed) {
-  check_shape("random::normal", shape);
-  Tensor out = Tensor::empty(shape);
-  const int64_t n = out.num_elements();
-  const PhiloxRange r = range_for(seed, (n + 3) / 4);
-  kernels::cpu::philox_normal(out.data<float>(), n, r.key, r.counter, mean, stddev);
-  return out;
+  return draw<float>("random::normal", shape, seed, 4, [&](float* out, int64_t n, uint64_t key, uint64_t counter) {
+    kernels::cpu::philox_normal(out, n, key, counter, mean, stddev);
+  });
 }
 
 Tensor truncated_normal(const Shape& shape, float mean, float stddev, std::optional<uint64_t> seed) {
-  check_shape("random::truncated_normal", shape);
-  Tensor out = Tensor::empty(shape);
-  const int64_t n = out.num_elements();
-  const PhiloxRange r = range_for(seed, (n + 3) / 4);
-  kernels::cpu::philox_truncated_normal(out.data<float>(), n, r.key, r.counter, mean, stddev);
-  return out;
+  return draw<float>("random::truncated_normal", shape, seed, 4,
+                     [&](float* out, int64_t n, uint64_t key, uint64_t counter) {
+                       kernels::cpu::philox_truncated_normal(out, n, key, counter, mean, stddev);
+                     });
 }
 
 Tensor uniform_int(const Shape& shape, int64_t minval, int64_t maxval, std::optional<uint64_t> seed) {
-  check_shape("random::uniform_int", shape);
   TAPEFLOW_CHECK(minval < maxval, "random::uniform_int: expected minval < maxval, found {} and {}", minval, maxval);
-  Tensor out = Tensor::empty(shape, DType::kInt64);
-  const int64_t n = out.num_elements();
-  const PhiloxRange r = range_for(seed, (n + 1) / 2);
-  kernels::cpu::philox_uniform_int(out.data<int64_t>(), n, r.key, r.counter, minval, maxval);
-  return out;
+  return draw<int64_t>("random::uniform_int", shape, seed, 2,
+                       [&](int64_t* out, int64_t n, uint64_t key, uint64_t counter) {
+                         kernels::cpu::philox_uniform_int(out, n, key, counter, minval, maxval);
+                       });
 }
 
 }  // namespace tapeflow::random
