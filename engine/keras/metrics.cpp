@@ -11,9 +11,6 @@ namespace tapeflow::metrics {
 
 namespace {
 
-// Keras's divide_no_nan: a metric that has seen nothing reads 0.
-double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
-
 // Keras's squeeze_or_expand_dimensions: y_true [N, 1] against y_pred [N] (or the reverse) drops the 1.
 std::pair<Tensor, Tensor> squeeze_trailing_one(const char* what, const Tensor& y_true, const Tensor& y_pred) {
   detail::check_defined(what, y_true, "y_true");
@@ -53,12 +50,11 @@ double count_equal(const std::vector<double>& a, const std::vector<double>& b) {
 void Mean::update_state(const Tensor& values) {
   autodiff::NoRecordScope no_record;
   detail::check_defined(name().c_str(), values, "values");
-  for (float v : cast(values, DType::kFloat32).numpy<float>()) total_ += v;
-  count_ += static_cast<double>(values.num_elements());
+  double total = 0;
+  for (float v : cast(values, DType::kFloat32).numpy<float>()) total += v;
+  accumulate(total, static_cast<double>(values.num_elements()));
 }
 void Mean::update_state(const Tensor&, const Tensor& y_pred) { update_state(y_pred); }
-double Mean::result() const { return ratio(total_, count_); }
-void Mean::reset_state() { total_ = count_ = 0; }
 
 void SparseCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   autodiff::NoRecordScope no_record;
@@ -71,11 +67,8 @@ void SparseCategoricalAccuracy::update_state(const Tensor& y_true, const Tensor&
   if (labels.rank() == batch.rank() + 1 && labels.shape()[labels.rank() - 1] == 1) labels = squeeze(labels, {-1});
   TAPEFLOW_CHECK(labels.shape() == batch, "{}: y_true {} does not match y_pred {} (expected labels of shape {})", what,
                  y_true.shape(), y_pred.shape(), batch);
-  correct_ += count_equal(label_values(labels), predicted);
-  count_ += static_cast<double>(predicted.size());
+  accumulate(count_equal(label_values(labels), predicted), static_cast<double>(predicted.size()));
 }
-double SparseCategoricalAccuracy::result() const { return ratio(correct_, count_); }
-void SparseCategoricalAccuracy::reset_state() { correct_ = count_ = 0; }
 
 void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   autodiff::NoRecordScope no_record;
@@ -85,11 +78,9 @@ void CategoricalAccuracy::update_state(const Tensor& y_true, const Tensor& y_pre
   TAPEFLOW_CHECK(y_true.shape() == y_pred.shape(), "{}: y_true {} and y_pred {} must have the same shape", what,
                  y_true.shape(), y_pred.shape());
   const std::vector<double> predicted = predicted_ids(what, y_pred);
-  correct_ += count_equal(predicted_ids(what, cast(y_true, DType::kFloat32)), predicted);
-  count_ += static_cast<double>(predicted.size());
+  accumulate(count_equal(predicted_ids(what, cast(y_true, DType::kFloat32)), predicted),
+             static_cast<double>(predicted.size()));
 }
-double CategoricalAccuracy::result() const { return ratio(correct_, count_); }
-void CategoricalAccuracy::reset_state() { correct_ = count_ = 0; }
 
 void Accuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   autodiff::NoRecordScope no_record;
@@ -97,11 +88,10 @@ void Accuracy::update_state(const Tensor& y_true, const Tensor& y_pred) {
   TAPEFLOW_CHECK(t.shape() == p.shape(), "{}: y_true {} and y_pred {} must have the same shape", name(),
                  y_true.shape(), y_pred.shape());
   const Tensor matches = cast(equal(cast(t, p.dtype()), p), DType::kInt64);
-  for (int64_t m : matches.numpy<int64_t>()) correct_ += static_cast<double>(m);
-  count_ += static_cast<double>(matches.num_elements());
+  double correct = 0;
+  for (int64_t m : matches.numpy<int64_t>()) correct += static_cast<double>(m);
+  accumulate(correct, static_cast<double>(matches.num_elements()));
 }
-double Accuracy::result() const { return ratio(correct_, count_); }
-void Accuracy::reset_state() { correct_ = count_ = 0; }
 
 std::unique_ptr<Metric> get(const std::string& name) {
   if (name == "sparse_categorical_accuracy" || name == "SparseCategoricalAccuracy")
