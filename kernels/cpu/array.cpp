@@ -147,8 +147,12 @@ void permute(const void* x, void* y, size_t elem_size, int rank, const int64_t* 
   }
 }
 
-void copy_box(const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int64_t* begin,
-              const int64_t* box) {
+namespace {
+
+// Copies a box of `box` dims between two dense arrays, each addressed by its own dims and the box's
+// offset within it (copy_box: the source is the big array; paste_box: the destination is).
+void copy_between(const void* x, const int64_t* x_dims, const int64_t* x_begin, void* y, const int64_t* y_dims,
+                  const int64_t* y_begin, size_t elem_size, int rank, const int64_t* box) {
   int64_t n = 1;
   for (int d = 0; d < rank; ++d) n *= box[d];
   if (n == 0) return;
@@ -158,35 +162,31 @@ void copy_box(const void* x, void* y, size_t elem_size, int rank, const int64_t*
   }
   int64_t x_strides[8], y_strides[8];
   contiguous_strides(rank, x_dims, x_strides);
-  contiguous_strides(rank, box, y_strides);
-  int64_t origin = 0;
-  for (int d = 0; d < rank; ++d) origin += begin[d] * x_strides[d];
-  const auto* src = static_cast<const char*>(x) + origin * elem_size;
-  auto* dst = static_cast<char*>(y);
+  contiguous_strides(rank, y_dims, y_strides);
+  int64_t x_origin = 0, y_origin = 0;
+  for (int d = 0; d < rank; ++d) {
+    x_origin += x_begin[d] * x_strides[d];
+    y_origin += y_begin[d] * y_strides[d];
+  }
+  const auto* src = static_cast<const char*>(x) + x_origin * elem_size;
+  auto* dst = static_cast<char*>(y) + y_origin * elem_size;
   const size_t row_bytes = box[rank - 1] * elem_size;
   for_each_row(rank, box, x_strides, y_strides,
                [&](int64_t s, int64_t t) { std::memcpy(dst + t * elem_size, src + s * elem_size, row_bytes); });
 }
 
+constexpr int64_t kOrigin[8] = {};
+
+}  // namespace
+
+void copy_box(const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int64_t* begin,
+              const int64_t* box) {
+  copy_between(x, x_dims, begin, y, box, kOrigin, elem_size, rank, box);
+}
+
 void paste_box(const void* x, void* y, size_t elem_size, int rank, const int64_t* y_dims, const int64_t* begin,
                const int64_t* box) {
-  int64_t n = 1;
-  for (int d = 0; d < rank; ++d) n *= box[d];
-  if (n == 0) return;
-  if (rank == 0) {
-    std::memcpy(y, x, elem_size);
-    return;
-  }
-  int64_t x_strides[8], y_strides[8];
-  contiguous_strides(rank, box, x_strides);
-  contiguous_strides(rank, y_dims, y_strides);
-  int64_t origin = 0;
-  for (int d = 0; d < rank; ++d) origin += begin[d] * y_strides[d];
-  const auto* src = static_cast<const char*>(x);
-  auto* dst = static_cast<char*>(y) + origin * elem_size;
-  const size_t row_bytes = box[rank - 1] * elem_size;
-  for_each_row(rank, box, x_strides, y_strides,
-               [&](int64_t s, int64_t t) { std::memcpy(dst + t * elem_size, src + s * elem_size, row_bytes); });
+  copy_between(x, box, kOrigin, y, y_dims, begin, elem_size, rank, box);
 }
 
 void concat_rows(const std::vector<const void*>& sources, const std::vector<int64_t>& chunk_bytes, int64_t outer,
