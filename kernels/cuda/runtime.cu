@@ -1,4 +1,8 @@
+#include <array>
+#include <mutex>
+
 #include "kernels/cuda/check.cuh"
+#include "kernels/cuda/stream.cuh"
 #include "kernels/cuda_runtime.h"
 
 namespace tapeflow::kernels::cuda {
@@ -10,6 +14,17 @@ int device_count() {
     return 0;
   }
   return count;
+}
+
+cudaStream_t compute_stream(int device) {
+  constexpr int kMaxDevices = 64;
+  static std::array<cudaStream_t, kMaxDevices> streams{};
+  static std::array<std::once_flag, kMaxDevices> created;
+  std::call_once(created.at(static_cast<size_t>(device)), [device] {
+    TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
+    TAPEFLOW_CUDA_CHECK(cudaStreamCreateWithFlags(&streams[static_cast<size_t>(device)], cudaStreamNonBlocking));
+  });
+  return streams[static_cast<size_t>(device)];
 }
 
 std::string device_name(int device) {
@@ -32,27 +47,29 @@ void free(int device, void* ptr) {
 
 void memset_zero(int device, void* ptr, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  TAPEFLOW_CUDA_CHECK(cudaMemset(ptr, 0, nbytes));
+  TAPEFLOW_CUDA_CHECK(cudaMemsetAsync(ptr, 0, nbytes, compute_stream(device)));
 }
 
 void copy_host_to_device(int device, void* dst, const void* src, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  TAPEFLOW_CUDA_CHECK(cudaMemcpy(dst, src, nbytes, cudaMemcpyHostToDevice));
+  TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyHostToDevice, compute_stream(device)));
+  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
 }
 
 void copy_device_to_host(int device, void* dst, const void* src, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  TAPEFLOW_CUDA_CHECK(cudaMemcpy(dst, src, nbytes, cudaMemcpyDeviceToHost));
+  TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToHost, compute_stream(device)));
+  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
 }
 
 void copy_device_to_device(int device, void* dst, const void* src, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  TAPEFLOW_CUDA_CHECK(cudaMemcpy(dst, src, nbytes, cudaMemcpyDeviceToDevice));
+  TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToDevice, compute_stream(device)));
 }
 
 void synchronize(int device) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  TAPEFLOW_CUDA_CHECK(cudaDeviceSynchronize());
+  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
 }
 
 }  // namespace tapeflow::kernels::cuda
