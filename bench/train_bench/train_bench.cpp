@@ -1,0 +1,135 @@
+// train_bench: training (or inference) throughput of the notes' models on synthetic data, as one JSON line.
+// bench/peers/torch_train.py takes the same flags and prints the same JSON for PyTorch.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "process_stats.h"
+#include "tapeflow/tapeflow.h"
+#include "workload.h"
+
+namespace tf = tapeflow;
+
+namespace {
+
+struct Flags {
+  std::string model = "mlp";
+  std::string device = "cpu";
+  int threads = 0;
+  std::optional<int64_t> batch_size;  // 50 for training, 1000 with --eval
+  double seconds = 5;
+  int warmup_steps = 5;
+  bool eval = false;
+  uint64_t seed = 0;
+};
+
+tf::Device pick_device(const std::string& device) {
+  if (device == "cpu") return tf::Device::cpu();
+  if (tf::cuda_is_available()) return tf::Device::cuda();
+  if (device == "cuda") {
+    throw tf::Error("--device cuda: no usable CUDA device on this machine (no GPU, no driver, or a build without "
+                    "CUDA); use --device cpu");
+  }
+  std::fprintf(stderr, "train_bench: no CUDA device found: measuring on the CPU.\n");
+  return tf::Device::cpu();
+}
+
+// Waits until the device has finished the work that produced `t` (a copy to the host is stream-ordered).
+void wait_for(const tf::Tensor& t) { (void)t.to(tf::Device::cpu()); }
+
+// Runs one step; a failure of the very first one says which model and device could not run.
+tf::Tensor first_step(tf::bench::Workload& workload, const Flags& flags, const tf::Device& device) {
+  try {
+    const tf::Tensor out = flags.eval ? workload.predict_step() : workload.train_step();
+    wait_for(out);
+    return out;
+  } catch (const tf::Error& e) {
+    throw tf::Error("the first " + std::string(flags.eval ? "inference" : "training") + " step of --model " +
+                    flags.model + " on " + device.to_string() + " failed: " + e.what());
+  }
+}
+
+nlohmann::json run(const Flags& flags) {
+  tf::set_num_threads(flags.threads);
+  const tf::Device device = pick_device(flags.device);
+  const int64_t batch_size = flags.batch_size.value_or(flags.eval ? 1000 : 50);
+  tf::bench::Workload workload({.model = flags.model, .batch_size = batch_size, .device = device, .seed = flags.seed});
+
+  first_step(workload, flags, device);
+  const double start_to_first_step = tf::bench::seconds_since_process_start();
+  for (int i = 1; i < flags.warmup_steps; ++i) wait_for(flags.eval ? workload.predict_step() : workload.train_step());
+
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(flags.seconds));
+  int64_t steps = 0;
+  tf::Tensor last;
+  while (steps == 0 || Clock::now() < deadline) {
+    last = flags.eval ? workload.predict_step() : workload.train_step();
+    ++steps;
+  }
+  wait_for(last);
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!flags.eval && !std::isfinite(last.item<float>())) {
+    throw tf::Error("the training loss of --model " + flags.model + " is not finite after " +
+                    std::to_string(steps) + " timed steps");
+  }
+
+  const double steps_per_s = static_cast<double>(steps) / elapsed;
+  nlohmann::json peak_gpu_mb = nullptr;  // null: nothing ran on a GPU
+  if (device.is_cuda()) peak_gpu_mb = static_cast<double>(tf::memory_stats(device).peak_bytes) / (1024.0 * 1024.0);
+  return {{"model", flags.model},
+          {"mode", flags.eval ? "eval" : "train"},
+          {"device", device.is_cuda() ? "cuda" : "cpu"},
+          {"threads", tf::num_threads()},
+          {"batch_size", batch_size},
+          {"steps", steps},
+          {"steps_per_s", steps_per_s},
+          {"examples_per_s", steps_per_s * static_cast<double>(batch_size)},
+          {"peak_rss_mb", tf::bench::peak_rss_mib()},
+          {"peak_gpu_mb", peak_gpu_mb},
+          {"start_to_first_step_s", start_to_first_step}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  CLI::App app{
+      "Time training steps (or, with --eval, inference) of the notes' MLP, CNN or char-RNN on synthetic data and "
+      "print one JSON line: model, mode, device, threads, batch_size, steps, steps_per_s, examples_per_s, "
+      "peak_rss_mb, peak_gpu_mb, start_to_first_step_s. Adam(1e-3); the char-RNN uses 40-character windows over "
+      "a 114-character vocabulary and an LSTM of 256 units."};
+  app.add_option("--model", flags.model, "mlp, cnn or rnn")->check(CLI::IsMember({"mlp", "cnn", "rnn"}))
+      ->capture_default_str();
+  app.add_option("--device", flags.device, "cpu, cuda or auto (the GPU when there is one)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
+  app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--batch-size", flags.batch_size, "examples per step (default 50; 1000 with --eval)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seconds", flags.seconds, "how long to time steps after the warm-up")
+      ->check(CLI::Range(0.01, 3600.0))->capture_default_str();
+  app.add_option("--warmup-steps", flags.warmup_steps, "untimed steps first (the first one included)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_flag("--eval", flags.eval, "measure inference (predict) instead of training; mlp and cnn only");
+  app.add_option("--seed", flags.seed, "seed for the weights and the synthetic batches")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (flags.eval && flags.model == "rnn") {
+      throw tf::Error("--eval measures the MNIST models' inference: expected --model mlp or cnn, found rnn");
+    }
+    std::printf("%s\n", run(flags).dump().c_str());
+  } catch (const tf::Error& e) {
+    std::fprintf(stderr, "train_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
