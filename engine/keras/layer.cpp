@@ -113,7 +113,14 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const in
   const std::string prefix = path();
   Variable v(initializer(shape), prefix.empty() ? name : prefix + "/" + name, trainable);
   weights_.push_back(v);
+  for (const Layer* layer = this; layer != nullptr; layer = layer->parent_)
+    if (layer->deferred_weights_) layer->deferred_weights_->apply(v.name(), v);
   return v;
+}
+
+void Layer::restore_weights(std::shared_ptr<DeferredRestore> values) {
+  for (Variable& v : variables()) values->apply(v.name(), v);
+  deferred_weights_ = std::move(values);
 }
 
 void Layer::track(Layer& sublayer) {

@@ -94,7 +94,13 @@ Variable Optimizer::slot(const Variable& var, const std::string& slot) {
   const std::string name = var.name() + "/" + slot;
   slot_index_.emplace(key, slot_list_.size());
   slot_list_.emplace_back(name, Variable(zeros(var.shape(), DType::kFloat32, var.device()), name, false));
+  if (deferred_slots_) deferred_slots_->apply(name, slot_list_.back().second);
   return slot_list_.back().second;
+}
+
+void Optimizer::restore_slots(std::shared_ptr<DeferredRestore> values) {
+  for (auto& [name, variable] : slot_list_) values->apply(name, variable);
+  deferred_slots_ = std::move(values);
 }
 
 SGD::SGD(SGDOptions options) : Optimizer("SGD", options.learning_rate, options.common), options_(options) {

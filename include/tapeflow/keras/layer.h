@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tapeflow/keras/deferred_restore.h"
 #include "tapeflow/keras/initializers.h"
 #include "tapeflow/tensor.h"
 #include "tapeflow/variable.h"
@@ -51,6 +52,10 @@ class Layer {
   std::string path() const;
   virtual bool is_model() const { return false; }
 
+  // Restores weights from a checkpoint: those that exist now at once, the others as they are built
+  // (values keyed by variable name, "dense/kernel").
+  void restore_weights(std::shared_ptr<DeferredRestore> values);
+
  protected:
   Variable add_weight(const std::string& name, const Shape& shape, const initializers::Initializer& initializer,
                       bool trainable = true);
@@ -78,6 +83,7 @@ class Layer {
   std::vector<Variable> weights_;
   std::vector<Layer*> sublayers_;  // not owned: members of this layer or held by a Sequential
   Layer* parent_ = nullptr;
+  std::shared_ptr<DeferredRestore> deferred_weights_;
 };
 
 // "Dense" -> "dense", "MaxPooling2D" -> "max_pooling2d", as Keras derives default names.

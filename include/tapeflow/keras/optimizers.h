@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "tapeflow/keras/deferred_restore.h"
 #include "tapeflow/tensor.h"
 #include "tapeflow/variable.h"
 
@@ -39,6 +41,8 @@ class Optimizer {
   void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
   // Slot variables (Adam's m and v, momentum...) as (name, variable) pairs in creation order, for checkpoints.
   const std::vector<std::pair<std::string, Variable>>& slots() const { return slot_list_; }
+  // Restores slots from a checkpoint: those that exist now at once, the others as they are created.
+  void restore_slots(std::shared_ptr<DeferredRestore> values);
 
  protected:
   // One fused in-place update of `var` from `grad` at learning rate `lr` (iterations() is the step
@@ -56,6 +60,7 @@ class Optimizer {
   // (variable id, slot) -> index in slot_list_: slots belong to a variable, not to its name, which
   // need not be unique.
   std::map<std::pair<uint64_t, std::string>, size_t> slot_index_;
+  std::shared_ptr<DeferredRestore> deferred_slots_;
 };
 
 // Keras SGD: v = momentum v - lr g; w += v (nesterov: w += momentum v - lr g). Slot "momentum" when momentum > 0.
