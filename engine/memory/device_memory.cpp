@@ -4,21 +4,11 @@
 
 #include "engine/check.h"
 #include "engine/memory/cpu_allocator.h"
+#include "engine/memory/cuda_allocator.h"
+#include "engine/memory/pinned_host_allocator.h"
 #include "kernels/cuda_runtime.h"
 
-namespace tapeflow {
-
-#ifdef TAPEFLOW_WITH_CUDA
-int cuda_device_count() { return kernels::cuda::device_count(); }
-#else
-int cuda_device_count() { return 0; }
-#endif
-
-bool cuda_is_available() { return cuda_device_count() > 0; }
-
-std::string Device::to_string() const { return fmt::format("{}:{}", is_cpu() ? "CPU" : "CUDA", index); }
-
-namespace memory {
+namespace tapeflow::memory {
 
 namespace {
 void check_cuda_device(Device device) {
@@ -32,8 +22,7 @@ void* allocate(Device device, size_t nbytes) {
   if (device.is_cpu()) return CpuAllocator::instance().allocate(nbytes);
   check_cuda_device(device);
 #ifdef TAPEFLOW_WITH_CUDA
-  // TODO(cuda backend): a stream-ordered caching allocator replaces this plain cudaMalloc.
-  return kernels::cuda::malloc(device.index, nbytes);
+  return cuda_allocator(device.index).allocate(nbytes);
 #else
   return nullptr;
 #endif
@@ -42,7 +31,7 @@ void* allocate(Device device, size_t nbytes) {
 void deallocate(Device device, void* ptr, size_t nbytes) {
   if (device.is_cpu()) return CpuAllocator::instance().deallocate(ptr, nbytes);
 #ifdef TAPEFLOW_WITH_CUDA
-  kernels::cuda::free(device.index, ptr);
+  cuda_allocator(device.index).deallocate(ptr, nbytes);
 #endif
 }
 
@@ -54,7 +43,12 @@ void copy(Device dst_device, void* dst, Device src_device, const void* src, size
   }
 #ifdef TAPEFLOW_WITH_CUDA
   if (dst_device.is_cpu()) return kernels::cuda::copy_device_to_host(src_device.index, dst, src, nbytes);
-  if (src_device.is_cpu()) return kernels::cuda::copy_host_to_device(dst_device.index, dst, src, nbytes);
+  if (src_device.is_cpu()) {
+    // From pinned memory the copy need not be waited for: the block outlives it (pinned_host_allocator.h).
+    if (PinnedHostAllocator::instance().begin_async_read(src, nbytes, dst_device.index))
+      return kernels::cuda::copy_host_to_device_async(dst_device.index, dst, src, nbytes);
+    return kernels::cuda::copy_host_to_device(dst_device.index, dst, src, nbytes);
+  }
   TAPEFLOW_CHECK(dst_device == src_device, "copy between two CUDA devices ({} -> {}) is not supported",
                  src_device.to_string(), dst_device.to_string());
   kernels::cuda::copy_device_to_device(dst_device.index, dst, src, nbytes);
@@ -63,5 +57,4 @@ void copy(Device dst_device, void* dst, Device src_device, const void* src, size
 #endif
 }
 
-}  // namespace memory
-}  // namespace tapeflow
+}  // namespace tapeflow::memory

@@ -1,8 +1,9 @@
 #pragma once
-// Process-wide settings: threads and memory statistics.
+// Process-wide settings: threads, memory statistics, pinned host memory, CUDA math settings.
 #include <cstddef>
 
 #include "tapeflow/device.h"
+#include "tapeflow/tensor.h"
 
 namespace tapeflow {
 
@@ -10,14 +11,33 @@ namespace tapeflow {
 void set_num_threads(int threads);
 int num_threads();
 
+// Both the CPU and each CUDA device report through these. Sizes count whole allocator blocks.
 struct MemoryStats {
-  size_t current_bytes = 0;   // bytes in live tensors
+  size_t current_bytes = 0;   // bytes in live tensors (and in-flight library scratch on CUDA)
   size_t peak_bytes = 0;      // highest current_bytes since the last reset
   size_t reserved_bytes = 0;  // bytes held by the allocator, cached blocks included
 };
 MemoryStats memory_stats(Device device = Device::cpu());
 void reset_peak_memory(Device device = Device::cpu());
-// Returns cached but unused blocks to the system.
+// Returns cached but unused blocks to the system (on CUDA: cudaFree, which waits for the device).
 void empty_cache(Device device = Device::cpu());
+
+// A CPU tensor in page-locked (pinned) host memory, for input batches: `.to(Device::cuda())` from it
+// is queued on the device's stream without waiting, and the block is reused only after that copy has
+// run. Without a GPU (or a CUDA build) it is an ordinary CPU tensor. Numeric dtypes only.
+Tensor pinned_empty(const Shape& shape, DType dtype = DType::kFloat32);
+
+// TF32 tensor-core math for float32 matmul and conv2d on CUDA (Ampere and later): about 10 mantissa bits
+// per product instead of 23, several times the throughput. Off by default, so CUDA results match the
+// CPU's to float32 precision; as TF's tf.config.experimental.enable_tensor_float32_execution.
+void enable_tensor_float32_execution(bool enabled);
+bool tensor_float32_execution_enabled();
+
+// Which GEMM float32 matmul uses on CUDA: cuBLAS (the default) or tapeflow's own tiled SGEMM
+// (kernels/cuda/sgemm.cu). The environment variable TAPEFLOW_CUDA_MATMUL=cublas|tiled sets the initial
+// choice. The tiled kernel ignores the TF32 setting (it always computes in float32).
+enum class CudaMatmul { kCublas, kTiled };
+void set_cuda_matmul(CudaMatmul gemm);
+CudaMatmul cuda_matmul();
 
 }  // namespace tapeflow

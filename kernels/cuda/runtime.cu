@@ -27,16 +27,23 @@ cudaStream_t compute_stream(int device) {
   return streams[static_cast<size_t>(device)];
 }
 
-std::string device_name(int device) {
+DeviceProperties device_properties(int device) {
   cudaDeviceProp prop{};
   TAPEFLOW_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
-  return prop.name;
+  return {prop.name, prop.multiProcessorCount, prop.major, prop.minor, prop.totalGlobalMem};
 }
 
-void* malloc(int device, size_t nbytes) {
+std::string device_name(int device) { return device_properties(device).name; }
+
+void* try_malloc(int device, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
   void* ptr = nullptr;
-  TAPEFLOW_CUDA_CHECK(cudaMalloc(&ptr, nbytes));
+  const cudaError_t status = cudaMalloc(&ptr, nbytes);
+  if (status == cudaErrorMemoryAllocation) {
+    cudaGetLastError();  // not sticky, but leave no trace for the next launch check
+    return nullptr;
+  }
+  TAPEFLOW_CUDA_CHECK(status);
   return ptr;
 }
 
@@ -45,15 +52,27 @@ void free(int device, void* ptr) {
   TAPEFLOW_CUDA_CHECK(cudaFree(ptr));
 }
 
+void* malloc_pinned_host(size_t nbytes) {
+  void* ptr = nullptr;
+  TAPEFLOW_CUDA_CHECK(cudaMallocHost(&ptr, nbytes));
+  return ptr;
+}
+
+void free_pinned_host(void* ptr) { TAPEFLOW_CUDA_CHECK(cudaFreeHost(ptr)); }
+
 void memset_zero(int device, void* ptr, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
   TAPEFLOW_CUDA_CHECK(cudaMemsetAsync(ptr, 0, nbytes, compute_stream(device)));
 }
 
 void copy_host_to_device(int device, void* dst, const void* src, size_t nbytes) {
+  copy_host_to_device_async(device, dst, src, nbytes);
+  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
+}
+
+void copy_host_to_device_async(int device, void* dst, const void* src, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
   TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyHostToDevice, compute_stream(device)));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
 }
 
 void copy_device_to_host(int device, void* dst, const void* src, size_t nbytes) {
@@ -70,6 +89,62 @@ void copy_device_to_device(int device, void* dst, const void* src, size_t nbytes
 void synchronize(int device) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
   TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
+}
+
+Event record_event(int device) {
+  TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
+  cudaEvent_t event = nullptr;
+  TAPEFLOW_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  TAPEFLOW_CUDA_CHECK(cudaEventRecord(event, compute_stream(device)));
+  return event;
+}
+
+bool event_done(Event event) {
+  const cudaError_t status = cudaEventQuery(static_cast<cudaEvent_t>(event));
+  if (status == cudaErrorNotReady) {
+    cudaGetLastError();
+    return false;
+  }
+  TAPEFLOW_CUDA_CHECK(status);
+  return true;
+}
+
+void destroy_event(Event event) { TAPEFLOW_CUDA_CHECK(cudaEventDestroy(static_cast<cudaEvent_t>(event))); }
+
+// --- scratch ---
+
+namespace {
+
+void* plain_allocate(int device, size_t nbytes) {
+  TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
+  void* ptr = nullptr;
+  TAPEFLOW_CUDA_CHECK(cudaMalloc(&ptr, nbytes));
+  return ptr;
+}
+
+void plain_deallocate(int device, void* ptr, size_t) { free(device, ptr); }
+
+std::mutex scratch_mutex;
+ScratchAllocator scratch_allocator{plain_allocate, plain_deallocate};
+
+ScratchAllocator current_scratch_allocator() {
+  std::lock_guard lock(scratch_mutex);
+  return scratch_allocator;
+}
+
+}  // namespace
+
+void install_scratch_allocator(ScratchAllocator allocator) {
+  std::lock_guard lock(scratch_mutex);
+  scratch_allocator = allocator;
+}
+
+Scratch::Scratch(int device, size_t nbytes) : device_(device), nbytes_(nbytes), allocator_(current_scratch_allocator()) {
+  if (nbytes_ > 0) data_ = allocator_.allocate(device_, nbytes_);
+}
+
+Scratch::~Scratch() {
+  if (data_ != nullptr) allocator_.deallocate(device_, data_, nbytes_);
 }
 
 }  // namespace tapeflow::kernels::cuda
