@@ -75,9 +75,16 @@ template Tensor constant<bool>(std::initializer_list<std::initializer_list<bool>
 namespace {
 Tensor filled(const Shape& shape, DType dtype, Device device, double value) {
   TAPEFLOW_CHECK(dtype != DType::kString, "fill: string tensors cannot be filled with a number");
-  if (device.is_cuda()) return filled(shape, dtype, Device::cpu(), value).to(device);
   Tensor out = Tensor::empty(shape, dtype, device);
-  kernels::cpu::fill(out.raw_data(), dtype, out.num_elements(), value);
+  switch (device.type) {
+    case DeviceType::kCPU: kernels::cpu::fill(out.raw_data(), dtype, out.num_elements(), value); break;
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::fill(device.index, out.raw_data(), dtype, out.num_elements(), value);
+      break;
+#endif
+      return filled(shape, dtype, Device::cpu(), value).to(device);  // a build without CUDA kernels
+  }
   return out;
 }
 }  // namespace

@@ -1,7 +1,6 @@
 #pragma once
 // Elementwise kernels: unary math, binary arithmetic and comparisons with broadcasting, casts, fills.
-// CPU implementations in kernels/cpu/elementwise.cpp; the CUDA backend implements the same
-// declarations in namespace kernels::cuda.
+// CPU implementations in kernels/cpu/elementwise.cpp, CUDA ones in kernels/cuda/elementwise.cu.
 #include <cstdint>
 
 #include "tapeflow/dtype.h"
@@ -38,4 +37,18 @@ void activation_grad(ActivationGrad op, const float* x_or_y, const float* dy, fl
 void cast(DType from, const void* x, DType to, void* y, int64_t n);
 
 }  // namespace cpu
+
+// The same kernels on CUDA device `device` (every pointer in its memory), queued on its compute stream.
+namespace cuda {
+
+void fill(int device, void* out, DType dtype, int64_t n, double value);
+void binary(int device, BinaryOp op, DType dtype, const void* a, const void* b, void* out,
+            const BroadcastLayout& layout);
+void compare(int device, CompareOp op, DType dtype, const void* a, const void* b, bool* out,
+             const BroadcastLayout& layout);
+void unary(int device, UnaryOp op, const float* x, float* y, int64_t n);
+void activation_grad(int device, ActivationGrad op, const float* x_or_y, const float* dy, float* dx, int64_t n);
+void cast(int device, DType from, const void* x, DType to, void* y, int64_t n);
+
+}  // namespace cuda
 }  // namespace tapeflow::kernels

@@ -36,7 +36,12 @@ Tensor binary_forward(OpId id, BinaryOp op, const Tensor& a, const Tensor& b, bo
   const kernels::BroadcastLayout layout = detail::broadcast_layout(a.shape(), b.shape(), out_shape);
   switch (a.device().type) {
     case DeviceType::kCPU: kernels::cpu::binary(op, dt, a.raw_data(), b.raw_data(), out.raw_data(), layout); break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::binary(a.device().index, op, dt, a.raw_data(), b.raw_data(), out.raw_data(), layout);
+      break;
+#endif
+      detail::throw_no_cuda_kernel(name);
   }
   return out;
 }
@@ -52,7 +57,12 @@ Tensor compare_forward(OpId id, CompareOp op, const Tensor& a, const Tensor& b) 
     case DeviceType::kCPU:
       kernels::cpu::compare(op, a.dtype(), a.raw_data(), b.raw_data(), out.data<bool>(), layout);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::compare(a.device().index, op, a.dtype(), a.raw_data(), b.raw_data(), out.data<bool>(), layout);
+      break;
+#endif
+      detail::throw_no_cuda_kernel(name);
   }
   return out;
 }
@@ -63,7 +73,12 @@ Tensor unary_forward(OpId id, UnaryOp op, const Tensor& x) {
   Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
   switch (x.device().type) {
     case DeviceType::kCPU: kernels::cpu::unary(op, x.data<float>(), y.data<float>(), x.num_elements()); break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::unary(x.device().index, op, x.data<float>(), y.data<float>(), x.num_elements());
+      break;
+#endif
+      detail::throw_no_cuda_kernel(name);
   }
   return y;
 }
@@ -76,7 +91,13 @@ Tensor activation_backward(OpId id, ActivationGrad op, const Tensor& x_or_y, con
     case DeviceType::kCPU:
       kernels::cpu::activation_grad(op, x_or_y.data<float>(), dy.data<float>(), dx.data<float>(), dy.num_elements());
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(op_name(id).data());
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::activation_grad(dy.device().index, op, x_or_y.data<float>(), dy.data<float>(), dx.data<float>(),
+                                     dy.num_elements());
+      break;
+#endif
+      detail::throw_no_cuda_kernel(op_name(id).data());
   }
   return dx;
 }
@@ -248,7 +269,12 @@ Tensor cast(const Tensor& x, DType dtype) {
   Tensor y = Tensor::empty(x.shape(), dtype, x.device());
   switch (x.device().type) {
     case DeviceType::kCPU: kernels::cpu::cast(x.dtype(), x.raw_data(), dtype, y.raw_data(), x.num_elements()); break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("cast");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::cast(x.device().index, x.dtype(), x.raw_data(), dtype, y.raw_data(), x.num_elements());
+      break;
+#endif
+      detail::throw_no_cuda_kernel("cast");
   }
   return y;
 }
