@@ -1,9 +1,11 @@
 #pragma once
 // The softmax family along the middle dim of x [outer, n, inner] (inner == 1 for the last axis), and
-// the fused sparse softmax cross-entropy over rows of logits [rows, n]. CPU: kernels/cpu/softmax.cpp.
+// the fused sparse softmax cross-entropy over rows of logits [rows, n]. CPU: kernels/cpu/softmax.cpp,
+// CUDA: kernels/cuda/softmax.cu.
 #include <cstdint>
 
-namespace tapeflow::kernels::cpu {
+namespace tapeflow::kernels {
+namespace cpu {
 
 // y = softmax(x) (log_softmax when `log`) along n, stably (the max is subtracted first).
 void softmax(const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log);
@@ -14,4 +16,19 @@ void softmax_backward(const float* y, const float* dy, float* dx, int64_t outer,
 // (writing nothing), or -1.
 int64_t softmax_xent(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows, int64_t n);
 
-}  // namespace tapeflow::kernels::cpu
+}  // namespace cpu
+
+// The same on CUDA device `device`, queued on its compute stream.
+namespace cuda {
+
+void softmax(int device, const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log);
+void softmax_backward(int device, const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner,
+                      bool log);
+// As the CPU's, except that rows with a bad label get NaN loss and gradient rather than nothing (the
+// check happens in the same pass). `scratch` is 8 bytes of device memory for the first bad row; the
+// call waits for the stream to read it back.
+int64_t softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
+                     int64_t n, void* scratch);
+
+}  // namespace cuda
+}  // namespace tapeflow::kernels

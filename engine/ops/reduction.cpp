@@ -62,15 +62,24 @@ Plan plan_reduction(const char* op, const Tensor& x, const std::vector<int>& axe
 }
 
 Tensor reduce_forward(Kind kind, const Plan& p) {
-  Tensor out = Tensor::empty(p.out_shape, DType::kFloat32, p.source.device());
-  switch (p.source.device().type) {
+  const Device device = p.source.device();
+  Tensor out = Tensor::empty(p.out_shape, DType::kFloat32, device);
+  switch (device.type) {
     case DeviceType::kCPU:
       if (kind == Kind::kSum)
         kernels::cpu::reduce_sum(p.source.data<float>(), out.data<float>(), p.outer, p.n, p.inner);
       else
         kernels::cpu::reduce_max(p.source.data<float>(), out.data<float>(), p.outer, p.n, p.inner);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(kind == Kind::kSum ? "reduce_sum" : "reduce_max");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      if (kind == Kind::kSum)
+        kernels::cuda::reduce_sum(device.index, p.source.data<float>(), out.data<float>(), p.outer, p.n, p.inner);
+      else
+        kernels::cuda::reduce_max(device.index, p.source.data<float>(), out.data<float>(), p.outer, p.n, p.inner);
+      break;
+#endif
+      detail::throw_no_cuda_kernel(kind == Kind::kSum ? "reduce_sum" : "reduce_max");
   }
   return out;
 }
@@ -143,7 +152,12 @@ Tensor argmax(const Tensor& x, int axis) {
     case DeviceType::kCPU:
       kernels::cpu::argmax(x.data<float>(), out.data<int64_t>(), outer, x.shape()[a], inner);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("argmax");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::argmax(x.device().index, x.data<float>(), out.data<int64_t>(), outer, x.shape()[a], inner);
+      break;
+#endif
+      detail::throw_no_cuda_kernel("argmax");
   }
   return out;
 }

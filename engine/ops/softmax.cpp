@@ -27,7 +27,13 @@ Tensor softmax_backward(OpId id, const Tensor& y, const Tensor& dy, const Lanes&
     case DeviceType::kCPU:
       kernels::cpu::softmax_backward(y.data<float>(), dy.data<float>(), dx.data<float>(), l.outer, l.n, l.inner, log);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(op_name(id).data());
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::softmax_backward(y.device().index, y.data<float>(), dy.data<float>(), dx.data<float>(), l.outer,
+                                      l.n, l.inner, log);
+      break;
+#endif
+      detail::throw_no_cuda_kernel(op_name(id).data());
   }
   return dx;
 }
@@ -40,7 +46,12 @@ Tensor softmax_forward(OpId id, const Tensor& x, int axis, bool log) {
   Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
   switch (x.device().type) {
     case DeviceType::kCPU: kernels::cpu::softmax(x.data<float>(), y.data<float>(), l.outer, l.n, l.inner, log); break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::softmax(x.device().index, x.data<float>(), y.data<float>(), l.outer, l.n, l.inner, log);
+      break;
+#endif
+      detail::throw_no_cuda_kernel(name);
   }
   if (autodiff::should_record({&x})) {
     autodiff::record(id, {x}, {y}, [id, y, l, log](const std::vector<Tensor>& g, const std::vector<bool>&) {
@@ -72,17 +83,25 @@ Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tens
   const bool recording = autodiff::should_record({&logits});
   Tensor loss = Tensor::empty(batch_shape, DType::kFloat32, logits.device());
   Tensor grad = recording ? Tensor::empty(logits.shape(), DType::kFloat32, logits.device()) : Tensor();
+  const int64_t* ids = label_ids.data<int64_t>();
+  float* grad_or_null = recording ? grad.data<float>() : nullptr;
+  int64_t bad = -1;
   switch (logits.device().type) {
-    case DeviceType::kCPU: {
-      const int64_t* ids = label_ids.data<int64_t>();
-      const int64_t bad = kernels::cpu::softmax_xent(logits.data<float>(), ids, loss.data<float>(),
-                                                     recording ? grad.data<float>() : nullptr, rows, n);
-      TAPEFLOW_CHECK(bad < 0, "{}: label {} at position {} is out of range for {} classes (expected 0 <= label < {})",
-                     name, bad < 0 ? 0 : ids[bad], bad, n, n);
+    case DeviceType::kCPU:
+      bad = kernels::cpu::softmax_xent(logits.data<float>(), ids, loss.data<float>(), grad_or_null, rows, n);
       break;
+    case DeviceType::kCUDA: {
+#ifdef TAPEFLOW_WITH_CUDA
+      Tensor scratch = Tensor::empty({}, DType::kInt64, logits.device());  // the kernel's first bad row
+      bad = kernels::cuda::softmax_xent(logits.device().index, logits.data<float>(), ids, loss.data<float>(),
+                                        grad_or_null, rows, n, scratch.raw_data());
+      break;
+#endif
+      detail::throw_no_cuda_kernel(name);
     }
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel(name);
   }
+  TAPEFLOW_CHECK(bad < 0, "{}: label {} at position {} is out of range for {} classes (expected 0 <= label < {})", name,
+                 bad < 0 ? 0 : label_ids.to(Device::cpu()).data<int64_t>()[bad], bad, n, n);
   if (recording) {
     autodiff::record(OpId::k_sparse_softmax_cross_entropy, {labels, logits}, {loss},
                      [grad, logits](const std::vector<Tensor>& g, const std::vector<bool>&) {

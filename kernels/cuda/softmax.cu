@@ -1,0 +1,159 @@
+// CUDA twins of kernels/cpu/softmax.cpp. Along the last axis (inner == 1) a warp, or a block past
+// kWarpRowLimit, normalises each row: max, then sum of exp, then the write, each a strided pass over
+// the row (re-read from L1/L2) and a shuffle reduction. Along another axis a thread walks each lane.
+#include <cstdint>
+
+#include "kernels/cuda/launch.cuh"
+#include "kernels/cuda/reduce.cuh"
+#include "kernels/softmax.h"
+
+namespace tapeflow::kernels::cuda {
+
+namespace {
+
+// As the CPU's lane_max: a NaN is never > m, so it is skipped (and shows up in the sum instead).
+template <class G>
+__device__ float row_max(const float* x, int64_t n) {
+  float m = -INFINITY;
+  for (int64_t k = G::rank(); k < n; k += G::size()) m = x[k] > m ? x[k] : m;
+  return G::reduce(m, MaxOp{});
+}
+
+// sum(exp(x - m)) over the row.
+template <class G>
+__device__ float row_sum_exp(const float* x, int64_t n, float m) {
+  float s = 0.f;
+  for (int64_t k = G::rank(); k < n; k += G::size()) s += expf(x[k] - m);
+  return G::reduce(s, AddOp{});
+}
+
+// x, y: [rows, n].
+template <class G>
+__global__ void softmax_rows(const float* x, float* y, int64_t rows, int64_t n, bool log) {
+  for (int64_t r = G::first_row(); r < rows; r += G::row_stride()) {  // uniform over the group
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    const float m = row_max<G>(xr, n);
+    const float sum = row_sum_exp<G>(xr, n, m);
+    // log: (x - m) first, exact for the large entries, as the CPU.
+    const float log_sum = logf(sum), inv = 1.f / sum;
+    for (int64_t k = G::rank(); k < n; k += G::size()) yr[k] = log ? (xr[k] - m) - log_sum : expf(xr[k] - m) * inv;
+  }
+}
+
+// dx = y * (dy - sum(dy * y)), or for log_softmax dx = dy - exp(y) * sum(dy).
+template <class G>
+__global__ void softmax_backward_rows(const float* y, const float* dy, float* dx, int64_t rows, int64_t n, bool log) {
+  for (int64_t r = G::first_row(); r < rows; r += G::row_stride()) {
+    const int64_t at = r * n;
+    float s = 0.f;
+    for (int64_t k = G::rank(); k < n; k += G::size()) s += log ? dy[at + k] : dy[at + k] * y[at + k];
+    s = G::reduce(s, AddOp{});
+    for (int64_t k = G::rank(); k < n; k += G::size()) {
+      const int64_t i = at + k;
+      dx[i] = log ? dy[i] - expf(y[i]) * s : y[i] * (dy[i] - s);
+    }
+  }
+}
+
+// Lanes of [outer, n, inner] with inner > 1: thread j normalises lane (j / inner, j % inner), whose
+// elements are inner apart; neighbouring threads read neighbouring addresses.
+__global__ void softmax_lanes(const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  for (int64_t j = global_thread(); j < outer * inner; j += grid_threads()) {
+    const int64_t at = (j / inner) * n * inner + j % inner;
+    float m = -INFINITY;
+    for (int64_t k = 0; k < n; ++k) m = x[at + k * inner] > m ? x[at + k * inner] : m;
+    float sum = 0.f;
+    for (int64_t k = 0; k < n; ++k) sum += expf(x[at + k * inner] - m);
+    const float log_sum = logf(sum), inv = 1.f / sum;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t i = at + k * inner;
+      y[i] = log ? (x[i] - m) - log_sum : expf(x[i] - m) * inv;
+    }
+  }
+}
+
+__global__ void softmax_backward_lanes(const float* y, const float* dy, float* dx, int64_t outer, int64_t n,
+                                       int64_t inner, bool log) {
+  for (int64_t j = global_thread(); j < outer * inner; j += grid_threads()) {
+    const int64_t at = (j / inner) * n * inner + j % inner;
+    float s = 0.f;
+    for (int64_t k = 0; k < n; ++k) s += log ? dy[at + k * inner] : dy[at + k * inner] * y[at + k * inner];
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t i = at + k * inner;
+      dx[i] = log ? dy[i] - expf(y[i]) * s : y[i] * (dy[i] - s);
+    }
+  }
+}
+
+// One pass per row of logits [rows, n]: loss[r] = log(sum) - (x[label] - m); grad (when non-null)
+// = softmax - onehot(label). A row whose label is outside [0, n) gets NaN loss and gradient, and its
+// index is folded into *first_bad by atomicMin.
+template <class G>
+__global__ void softmax_xent_rows(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
+                                  int64_t n, unsigned long long* first_bad) {
+  for (int64_t r = G::first_row(); r < rows; r += G::row_stride()) {
+    const float* x = logits + r * n;
+    float* g = grad ? grad + r * n : nullptr;
+    const int64_t label = labels[r];
+    if (label < 0 || label >= n) {  // uniform over the group: all its threads read the same label
+      if (G::rank() == 0) {
+        atomicMin(first_bad, static_cast<unsigned long long>(r));
+        loss[r] = NAN;
+      }
+      if (g)
+        for (int64_t k = G::rank(); k < n; k += G::size()) g[k] = NAN;
+      continue;
+    }
+    const float m = row_max<G>(x, n);
+    const float sum = row_sum_exp<G>(x, n, m);
+    if (G::rank() == 0) loss[r] = logf(sum) - (x[label] - m);
+    if (g) {
+      const float inv = 1.f / sum;
+      for (int64_t k = G::rank(); k < n; k += G::size()) g[k] = expf(x[k] - m) * inv - (k == label ? 1.f : 0.f);
+    }
+  }
+}
+
+}  // namespace
+
+void softmax(int device, const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  if (outer * n * inner == 0) return;
+  if (inner == 1) {
+    return launch_rows(device, outer, n, [&](auto group, unsigned grid, int threads, cudaStream_t stream) {
+      softmax_rows<decltype(group)><<<grid, threads, 0, stream>>>(x, y, outer, n, log);
+    });
+  }
+  softmax_lanes<<<grid_for(device, outer * inner), kThreads, 0, stream_for(device)>>>(x, y, outer, n, inner, log);
+  TAPEFLOW_CUDA_CHECK_LAUNCH();
+}
+
+void softmax_backward(int device, const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner,
+                      bool log) {
+  if (outer * n * inner == 0) return;
+  if (inner == 1) {
+    return launch_rows(device, outer, n, [&](auto group, unsigned grid, int threads, cudaStream_t stream) {
+      softmax_backward_rows<decltype(group)><<<grid, threads, 0, stream>>>(y, dy, dx, outer, n, log);
+    });
+  }
+  softmax_backward_lanes<<<grid_for(device, outer * inner), kThreads, 0, stream_for(device)>>>(y, dy, dx, outer, n,
+                                                                                              inner, log);
+  TAPEFLOW_CUDA_CHECK_LAUNCH();
+}
+
+int64_t softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
+                     int64_t n, void* scratch) {
+  if (rows == 0) return -1;
+  const cudaStream_t stream = stream_for(device);
+  auto* first_bad = static_cast<unsigned long long*>(scratch);
+  TAPEFLOW_CUDA_CHECK(cudaMemsetAsync(first_bad, 0xFF, sizeof(unsigned long long), stream));  // "none" = all ones
+  launch_rows(device, rows, n, [&](auto group, unsigned grid, int threads, cudaStream_t s) {
+    softmax_xent_rows<decltype(group)><<<grid, threads, 0, s>>>(logits, labels, loss, grad, rows, n, first_bad);
+  });
+  unsigned long long bad = 0;
+  TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDeviceToHost, stream));
+  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return bad == ~0ull ? -1 : static_cast<int64_t>(bad);
+}
+
+}  // namespace tapeflow::kernels::cuda
