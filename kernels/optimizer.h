@@ -1,10 +1,11 @@
 #pragma once
 // Fused in-place optimizer updates: one pass over a variable, its gradient and its slots (all n
-// floats, contiguous). CPU implementations in kernels/cpu/optimizer.cpp; the CUDA backend implements
-// the same declarations in namespace kernels::cuda.
+// floats, contiguous). CPU implementations in kernels/cpu/optimizer.cpp (one variable per call);
+// CUDA ones in kernels/cuda/optimizer.cu (a list of variables per launch).
 #include <cstdint>
 
-namespace tapeflow::kernels::cpu {
+namespace tapeflow::kernels {
+namespace cpu {
 
 // Keras SGD: v = momentum v - lr g; w += v (nesterov: w += momentum v - lr g).
 // `velocity` is null when momentum is 0: then w -= lr g.
@@ -24,4 +25,29 @@ void rmsprop_update(float* w, float* ms, float* mg, float* mom, const float* g, 
 // sum(g^2), accumulated in double (for clipping by norm).
 double sum_of_squares(const float* g, int64_t n);
 
-}  // namespace tapeflow::kernels::cpu
+}  // namespace cpu
+
+// The same updates on CUDA device `device`, each over a list of variables in one launch (one more
+// per kMaxParamsPerLaunch variables), with the CPU's formulas, queued on the device's compute stream.
+namespace cuda {
+
+// One variable: w and g (n floats each) and its slots in the update's order, null where the variant
+// has none (SGD: velocity; Adam: m, v; RMSprop: ms, mg, mom).
+struct ParamSlots {
+  float* w = nullptr;
+  const float* g = nullptr;
+  float* slot[3] = {};
+  int64_t n = 0;
+};
+inline constexpr int kMaxParamsPerLaunch = 48;
+
+void sgd_update(int device, const ParamSlots* params, int count, float lr, float momentum, bool nesterov);
+void adam_update(int device, const ParamSlots* params, int count, float lr_t, float beta_1, float beta_2,
+                 float epsilon);
+void rmsprop_update(int device, const ParamSlots* params, int count, float lr, float rho, float momentum,
+                    float epsilon);
+// sum(g^2) in double, in a fixed order. `scratch`: 8 bytes of device memory; waits for the stream.
+double sum_of_squares(int device, const float* g, int64_t n, void* scratch);
+
+}  // namespace cuda
+}  // namespace tapeflow::kernels

@@ -1,11 +1,13 @@
 // Optimizer::apply_gradients (checks, clipping, schedule, slots) and the SGD, Adam and RMSprop updates,
-// each one fused kernel call per variable.
+// each one fused kernel call per variable on the CPU, one launch for all variables on CUDA.
 #include "tapeflow/keras/optimizers.h"
 
 #include <cmath>
+#include <functional>
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "kernels/optimizer.h"
 #include "tapeflow/ops/creation.h"
 #include "tapeflow/ops/math.h"
@@ -17,10 +19,73 @@ namespace {
 double sum_of_squares(const Tensor& g) {
   switch (g.device().type) {
     case DeviceType::kCPU: return kernels::cpu::sum_of_squares(g.data<float>(), g.num_elements());
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("sum_of_squares");
+    case DeviceType::kCUDA: {
+#ifdef TAPEFLOW_WITH_CUDA
+      Tensor scratch = Tensor::empty({}, DType::kInt64, g.device());  // 8 bytes for the kernel's double
+      return kernels::cuda::sum_of_squares(g.device().index, g.data<float>(), g.num_elements(), scratch.raw_data());
+#endif
+      detail::throw_no_cuda_kernel("sum_of_squares");
+    }
   }
   return 0;
 }
+
+// The CUDA updates of one apply_gradients call: update() queues each variable's buffers and
+// apply_gradients launches them together. Entries come from one optimizer at one step, so they share
+// the launcher (hyperparameters and all); a change of device launches what is queued first.
+class CudaUpdateQueue {
+ public:
+  using Launch = std::function<void(int device, const std::vector<kernels::cuda::ParamSlots>&)>;
+
+  void add(int device, const kernels::cuda::ParamSlots& p, const Tensor& grad, Launch launch) {
+    if (device != device_) flush();
+    device_ = device;
+    params_.push_back(p);
+    grads_.push_back(grad);  // g must outlive the launch
+    launch_ = std::move(launch);
+  }
+  void flush() {
+    if (!params_.empty()) launch_(device_, params_);
+    params_.clear();
+    grads_.clear();
+  }
+
+ private:
+  int device_ = -1;
+  std::vector<kernels::cuda::ParamSlots> params_;
+  std::vector<Tensor> grads_;
+  Launch launch_;
+};
+
+// The queue of the apply_gradients running on this thread, if any.
+thread_local CudaUpdateQueue* active_queue = nullptr;
+
+// Queues the update when apply_gradients collects them, launches it at once otherwise.
+[[maybe_unused]] void enqueue_cuda_update(Variable& var, const Tensor& grad,
+                                          std::initializer_list<Variable*> slots, CudaUpdateQueue::Launch launch) {
+  kernels::cuda::ParamSlots p;
+  p.w = var.data<float>();
+  p.g = grad.data<float>();
+  p.n = var.num_elements();
+  int i = 0;
+  for (Variable* slot : slots) p.slot[i++] = slot->defined() ? slot->data<float>() : nullptr;
+  if (active_queue != nullptr) return active_queue->add(var.device().index, p, grad, std::move(launch));
+  launch(var.device().index, {p});
+}
+
+// While alive, CUDA updates on this thread are queued; flush() launches them.
+class CollectCudaUpdates {
+ public:
+  CollectCudaUpdates() : previous_(active_queue) { active_queue = &queue_; }
+  ~CollectCudaUpdates() { active_queue = previous_; }
+  CollectCudaUpdates(const CollectCudaUpdates&) = delete;
+  CollectCudaUpdates& operator=(const CollectCudaUpdates&) = delete;
+  void flush() { queue_.flush(); }
+
+ private:
+  CudaUpdateQueue queue_;
+  CudaUpdateQueue* previous_;
+};
 
 // tf.clip_by_norm / clip_by_global_norm: g scaled by clip / norm when the norm exceeds clip.
 Tensor clipped(const Tensor& g, double norm, double clip) {
@@ -57,6 +122,7 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
 
 void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& grads_and_vars) {
   autodiff::NoRecordScope no_record;  // updates and clipping are never part of a gradient
+  const profiler::Scope trace("optimizer", name_);
   std::vector<std::pair<Tensor, Variable>> live;
   for (const auto& [g, v] : grads_and_vars) {
     if (!g.defined()) continue;  // an unconnected variable: Keras skips None gradients
@@ -84,7 +150,9 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
     for (auto& [g, v] : live) g = clipped(g, std::sqrt(total), *common_.global_clipnorm);
   }
   const double lr = learning_rate();
+  CollectCudaUpdates collect;
   for (auto& [g, v] : live) update(v, g, lr);
+  collect.flush();
   ++iterations_;
 }
 
@@ -115,7 +183,16 @@ void SGD::update(Variable& var, const Tensor& grad, double lr) {
       kernels::cpu::sgd_update(var.data<float>(), data_or_null(velocity), grad.data<float>(), var.num_elements(),
                                static_cast<float>(lr), static_cast<float>(options_.momentum), options_.nesterov);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("sgd_update");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      return enqueue_cuda_update(var, grad, {&velocity},
+                                 [lr = static_cast<float>(lr), momentum = static_cast<float>(options_.momentum),
+                                  nesterov = options_.nesterov](int device, const auto& params) {
+                                   kernels::cuda::sgd_update(device, params.data(), static_cast<int>(params.size()), lr,
+                                                             momentum, nesterov);
+                                 });
+#endif
+      detail::throw_no_cuda_kernel("sgd_update");
   }
 }
 
@@ -136,7 +213,17 @@ void Adam::update(Variable& var, const Tensor& grad, double lr) {
                                 var.num_elements(), static_cast<float>(lr_t), static_cast<float>(options_.beta_1),
                                 static_cast<float>(options_.beta_2), static_cast<float>(options_.epsilon));
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("adam_update");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      return enqueue_cuda_update(
+          var, grad, {&m, &v},
+          [lr_t = static_cast<float>(lr_t), b1 = static_cast<float>(options_.beta_1),
+           b2 = static_cast<float>(options_.beta_2), eps = static_cast<float>(options_.epsilon)](int device,
+                                                                                                 const auto& params) {
+            kernels::cuda::adam_update(device, params.data(), static_cast<int>(params.size()), lr_t, b1, b2, eps);
+          });
+#endif
+      detail::throw_no_cuda_kernel("adam_update");
   }
 }
 
@@ -157,7 +244,18 @@ void RMSprop::update(Variable& var, const Tensor& grad, double lr) {
                                    static_cast<float>(options_.rho), static_cast<float>(options_.momentum),
                                    static_cast<float>(options_.epsilon));
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("rmsprop_update");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      return enqueue_cuda_update(
+          var, grad, {&ms, &mg, &mom},
+          [lr = static_cast<float>(lr), rho = static_cast<float>(options_.rho),
+           momentum = static_cast<float>(options_.momentum),
+           eps = static_cast<float>(options_.epsilon)](int device, const auto& params) {
+            kernels::cuda::rmsprop_update(device, params.data(), static_cast<int>(params.size()), lr, rho, momentum,
+                                          eps);
+          });
+#endif
+      detail::throw_no_cuda_kernel("rmsprop_update");
   }
 }
 

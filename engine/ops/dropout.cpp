@@ -18,7 +18,13 @@ Tensor apply_mask(const Tensor& x, random::PhiloxRange bits, float rate) {
     case DeviceType::kCPU:
       kernels::cpu::dropout(x.data<float>(), y.data<float>(), x.num_elements(), bits.key, bits.counter, rate);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("dropout");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::dropout(x.device().index, x.data<float>(), y.data<float>(), x.num_elements(), bits.key,
+                             bits.counter, rate);
+      break;
+#endif
+      detail::throw_no_cuda_kernel("dropout");
   }
   if (autodiff::should_record({&x})) {
     autodiff::record(OpId::k_dropout, {x}, {y}, [bits, rate](const std::vector<Tensor>& g, const std::vector<bool>&) {
