@@ -1,11 +1,13 @@
 #pragma once
 // Data movement kernels: permute, box copies (slice and its backward), concat, gather/scatter, one_hot.
-// Element-size generic where the op is pure movement. CPU implementations in kernels/cpu/array.cpp.
+// Element-size generic where the op is pure movement. CPU implementations in kernels/cpu/array.cpp,
+// CUDA ones in kernels/cuda/array.cu.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace tapeflow::kernels::cpu {
+namespace tapeflow::kernels {
+namespace cpu {
 
 // y = x with dims permuted: y.dims[i] = x.dims[perm[i]]. rank <= 8; elem_size 1, 2, 4 or 8.
 void permute(const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int* perm);
@@ -34,4 +36,27 @@ void scatter_add(const float* grad_out, const int64_t* index, float* grad_params
 // out [m, depth]: on_value at index[i], off_value elsewhere (all off for an index outside [0, depth)).
 void one_hot(const int64_t* index, float* out, int64_t m, int64_t depth, float on_value, float off_value);
 
-}  // namespace tapeflow::kernels::cpu
+}  // namespace cpu
+
+// The same on CUDA device `device` (data pointers in its memory; dims, perms and the source list on
+// the host), queued on its compute stream.
+namespace cuda {
+
+void permute(int device, const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims, const int* perm);
+void copy_box(int device, const void* x, void* y, size_t elem_size, int rank, const int64_t* x_dims,
+              const int64_t* begin, const int64_t* box);
+void paste_box(int device, const void* x, void* y, size_t elem_size, int rank, const int64_t* y_dims,
+               const int64_t* begin, const int64_t* box);
+void concat_rows(int device, const std::vector<const void*>& sources, const std::vector<int64_t>& chunk_bytes,
+                 int64_t outer, void* out);
+// As the CPU's, except that out-of-range positions are written as zeros rather than nothing (the check
+// happens in the same pass). `scratch`: 8 bytes of device memory; waits for the stream to read it.
+int64_t gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
+               int64_t n, int64_t inner, int64_t m, void* scratch);
+// Repeated indices add atomically: their order, and so the last bits of the sum, may vary.
+void scatter_add(int device, const float* grad_out, const int64_t* index, float* grad_params, int64_t outer, int64_t n,
+                 int64_t inner, int64_t m);
+void one_hot(int device, const int64_t* index, float* out, int64_t m, int64_t depth, float on_value, float off_value);
+
+}  // namespace cuda
+}  // namespace tapeflow::kernels

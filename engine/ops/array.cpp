@@ -44,7 +44,13 @@ Tensor paste_into_zeros(const Tensor& g, const Shape& shape, const std::vector<i
       kernels::cpu::paste_box(g.raw_data(), dx.raw_data(), dtype_size(g.dtype()), shape.rank(), shape.begin(),
                               begin.data(), g.shape().begin());
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("slice (backward)");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::paste_box(g.device().index, g.raw_data(), dx.raw_data(), dtype_size(g.dtype()), shape.rank(),
+                               shape.begin(), begin.data(), g.shape().begin());
+      break;
+#endif
+      detail::throw_no_cuda_kernel("slice (backward)");
   }
   return dx;
 }
@@ -56,7 +62,13 @@ Tensor slice_box(const Tensor& x, const Box& box) {
       kernels::cpu::copy_box(x.raw_data(), out.raw_data(), dtype_size(x.dtype()), x.rank(), x.shape().begin(),
                              box.begin.data(), box.size.data());
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("slice");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::copy_box(x.device().index, x.raw_data(), out.raw_data(), dtype_size(x.dtype()), x.rank(),
+                              x.shape().begin(), box.begin.data(), box.size.data());
+      break;
+#endif
+      detail::throw_no_cuda_kernel("slice");
   }
   if (autodiff::should_record({&x})) {
     const Shape shape = x.shape();
@@ -154,7 +166,13 @@ Tensor transpose(const Tensor& x, const std::vector<int>& perm_in) {
       kernels::cpu::permute(x.raw_data(), out.raw_data(), dtype_size(x.dtype()), x.rank(), x.shape().begin(),
                             perm.data());
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("transpose");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::permute(x.device().index, x.raw_data(), out.raw_data(), dtype_size(x.dtype()), x.rank(),
+                             x.shape().begin(), perm.data());
+      break;
+#endif
+      detail::throw_no_cuda_kernel("transpose");
   }
   if (autodiff::should_record({&x})) {
     std::vector<int> inverse(perm.size());
@@ -194,7 +212,12 @@ Tensor concat(const std::vector<Tensor>& values, int axis) {
   Tensor out = Tensor::empty(out_shape, first.dtype(), first.device());
   switch (first.device().type) {
     case DeviceType::kCPU: kernels::cpu::concat_rows(sources, chunk_bytes, outer, out.raw_data()); break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("concat");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::concat_rows(first.device().index, sources, chunk_bytes, outer, out.raw_data());
+      break;
+#endif
+      detail::throw_no_cuda_kernel("concat");
   }
   if (autodiff::should_record(values)) {
     std::vector<Shape> shapes;
@@ -265,16 +288,24 @@ Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
   for (int64_t d : indices.shape()) out_shape.push_back(d);
   for (int d = a + 1; d < params.rank(); ++d) out_shape.push_back(params.shape()[d]);
   Tensor out = Tensor::empty(out_shape, params.dtype(), params.device());
+  int64_t bad = -1;
   switch (params.device().type) {
-    case DeviceType::kCPU: {
-      const int64_t bad = kernels::cpu::gather(params.raw_data(), index.data<int64_t>(), out.raw_data(),
-                                               dtype_size(params.dtype()), outer, n, inner, m);
-      TAPEFLOW_CHECK(bad < 0, "gather: index {} at position {} is out of range [0, {}) for params {} along axis {}",
-                     bad < 0 ? 0 : index.data<int64_t>()[bad], bad, n, params.shape(), a);
+    case DeviceType::kCPU:
+      bad = kernels::cpu::gather(params.raw_data(), index.data<int64_t>(), out.raw_data(), dtype_size(params.dtype()),
+                                 outer, n, inner, m);
       break;
+    case DeviceType::kCUDA: {
+#ifdef TAPEFLOW_WITH_CUDA
+      Tensor scratch = Tensor::empty({}, DType::kInt64, params.device());  // the kernel's first bad position
+      bad = kernels::cuda::gather(params.device().index, params.raw_data(), index.data<int64_t>(), out.raw_data(),
+                                  dtype_size(params.dtype()), outer, n, inner, m, scratch.raw_data());
+      break;
+#endif
+      detail::throw_no_cuda_kernel("gather");
     }
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("gather");
   }
+  TAPEFLOW_CHECK(bad < 0, "gather: index {} at position {} is out of range [0, {}) for params {} along axis {}",
+                 bad < 0 ? 0 : index.to(Device::cpu()).data<int64_t>()[bad], bad, n, params.shape(), a);
   if (autodiff::should_record({&params})) {
     const Shape shape = params.shape();
     autodiff::record(OpId::k_gather, {params, indices}, {out},
@@ -287,7 +318,13 @@ Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
                            kernels::cpu::scatter_add(g[0].data<float>(), index.data<int64_t>(), dparams.data<float>(),
                                                      outer, n, inner, m);
                            break;
-                         case DeviceType::kCUDA: detail::throw_no_cuda_kernel("gather (backward)");
+                         case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+                           kernels::cuda::scatter_add(g[0].device().index, g[0].data<float>(), index.data<int64_t>(),
+                                                      dparams.data<float>(), outer, n, inner, m);
+                           break;
+#endif
+                           detail::throw_no_cuda_kernel("gather (backward)");
                        }
                        return std::vector<Tensor>{dparams, Tensor()};
                      });
@@ -309,7 +346,13 @@ Tensor one_hot(const Tensor& indices, int64_t depth, float on_value, float off_v
     case DeviceType::kCPU:
       kernels::cpu::one_hot(index.data<int64_t>(), out.data<float>(), index.num_elements(), depth, on_value, off_value);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("one_hot");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::one_hot(indices.device().index, index.data<int64_t>(), out.data<float>(), index.num_elements(),
+                             depth, on_value, off_value);
+      break;
+#endif
+      detail::throw_no_cuda_kernel("one_hot");
   }
   return out;
 }
