@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "cuda_poison.h"
 #include "ops/op_case.h"
 
 namespace tapeflow::testing {
@@ -41,6 +42,35 @@ double weighted_sum(const Tensor& out, const std::vector<float>& weights) {
   return s;
 }
 
+// Whether the op is differentiable and this case's output is float: then its gradient is checked.
+bool has_gradient(const OpCase& c, const Tensor& out) {
+  return kOpDifferentiable[static_cast<int>(c.op)] && out.dtype() == DType::kFloat32;
+}
+
+// Weights for the weighted sum, seeded by the case.
+std::vector<float> weights_for(const OpCase& c, const Tensor& out) {
+  return random::normal(out.shape(), 0.f, 1.f, seed_of(c.name) + 1).numpy<float>();
+}
+
+// The gradients of sum(out * weights) for every input (undefined where none flows), on the inputs' device.
+std::vector<Tensor> weighted_gradients(const OpCase& c, const std::vector<Tensor>& inputs,
+                                       const std::vector<float>& weights) {
+  GradientTape tape;
+  for (const Tensor& input : inputs)
+    if (input.dtype() == DType::kFloat32) tape.watch(input);
+  const Tensor out = c.run(inputs);
+  const Tensor w = constant(weights, out.shape()).to(out.device());
+  return tape.gradient(reduce_sum(mul(out, w)), inputs);
+}
+
+// CUDA vs CPU gradients: float32 kernels that differ in summation order and by an ulp in libm land
+// near 1e-6, and a backward chains several of them, so 2e-5 by default; pow's backward goes through
+// powf and logf of both operands and gets 1e-4.
+double cuda_gradient_tolerance(const OpCase& c) {
+  const double floor = c.op == OpId::k_pow ? 1e-4 : 2e-5;
+  return std::max(c.forward_tolerance, floor);
+}
+
 class OpTable : public ::testing::TestWithParam<OpCase> {
  protected:
   void SetUp() override { set_poison_new_tensors(true); }
@@ -66,24 +96,18 @@ TEST_P(OpTable, GradientMatchesFiniteDifferences) {
   const OpCase& c = GetParam();
   std::vector<Tensor> inputs = make_inputs(c);
   const Tensor probe = c.run(inputs);
-  const bool differentiable = kOpDifferentiable[static_cast<int>(c.op)] && probe.dtype() == DType::kFloat32;
-  const std::vector<float> weights =
-      random::normal(probe.shape(), 0.f, 1.f, seed_of(c.name) + 1).numpy<float>();
-
-  std::vector<Tensor> grads;
-  {
+  if (!has_gradient(c, probe)) {
+    // A non-differentiable op records nothing: its watched float inputs get no gradient.
+    if (probe.dtype() != DType::kFloat32) return;
     GradientTape tape;
     for (const Tensor& input : inputs)
       if (input.dtype() == DType::kFloat32) tape.watch(input);
     const Tensor out = c.run(inputs);
-    if (!differentiable) {
-      // A non-differentiable op records nothing: its watched float inputs get no gradient.
-      if (out.dtype() != DType::kFloat32) return;
-      for (const Tensor& g : tape.gradient(reduce_sum(out), inputs)) EXPECT_FALSE(g.defined()) << c.name;
-      return;
-    }
-    grads = tape.gradient(reduce_sum(mul(out, constant(weights, out.shape()))), inputs);
+    for (const Tensor& g : tape.gradient(reduce_sum(out), inputs)) EXPECT_FALSE(g.defined()) << c.name;
+    return;
   }
+  const std::vector<float> weights = weights_for(c, probe);
+  const std::vector<Tensor> grads = weighted_gradients(c, inputs, weights);
 
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!c.inputs[i].differentiable || inputs[i].dtype() != DType::kFloat32) continue;
@@ -122,8 +146,27 @@ TEST_P(OpTable, CudaMatchesCpu) {
   std::vector<Tensor> on_gpu;
   for (const Tensor& t : inputs) on_gpu.push_back(t.to(Device::cuda()));
   const Tensor want = c.run(inputs);
+  poison_cuda_blocks({want.shape(), want.shape()});
   const Tensor got = c.run(on_gpu).to(Device::cpu());
+  ASSERT_EQ(got.shape(), want.shape()) << c.name;
+  ASSERT_EQ(got.dtype(), want.dtype()) << c.name;
   EXPECT_LE(relative_error(got, want), std::max(c.forward_tolerance, 1e-5)) << c.name;
+
+  // Backward: the gradients of the same weighted sum as the finite-difference check, on both devices.
+  if (!has_gradient(c, want)) return;
+  const std::vector<float> weights = weights_for(c, want);
+  const std::vector<Tensor> want_grads = weighted_gradients(c, inputs, weights);
+  std::vector<Shape> shapes;
+  for (const Tensor& t : inputs) shapes.push_back(t.shape());
+  poison_cuda_blocks(shapes);
+  const std::vector<Tensor> got_grads = weighted_gradients(c, on_gpu, weights);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    ASSERT_EQ(got_grads[i].defined(), want_grads[i].defined()) << c.name << ": gradient of input " << i;
+    if (!want_grads[i].defined()) continue;
+    EXPECT_TRUE(got_grads[i].device().is_cuda()) << c.name << ": gradient of input " << i << " left the GPU";
+    EXPECT_LE(relative_error(got_grads[i].to(Device::cpu()), want_grads[i]), cuda_gradient_tolerance(c))
+        << c.name << ": gradient of input " << i;
+  }
 }
 
 std::string case_name(const ::testing::TestParamInfo<OpCase>& info) {
