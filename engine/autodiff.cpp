@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "engine/tensor_internal.h"
 #include "tapeflow/ops/creation.h"
 #include "tapeflow/ops/math.h"
@@ -130,6 +131,7 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     std::vector<bool> needs_grad(entry.input_ids.size());
     for (size_t i = 0; i < entry.input_ids.size(); ++i)
       needs_grad[i] = entry.input_is_trainable_variable[i] || watched_.count(entry.input_ids[i]) > 0;
+    const profiler::Scope trace("backward", op_name(entry.op));
     const std::vector<Tensor> input_grads = entry.backward(output_grads, needs_grad);
     for (size_t i = 0; i < input_grads.size() && i < entry.input_ids.size(); ++i) {
       if (!input_grads[i].defined() || !needs_grad[i]) continue;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 
 namespace tapeflow {
 
@@ -58,6 +59,7 @@ void Layer::record_output_shape(const Shape& shape) {
 }
 
 Tensor Layer::operator()(const Tensor& inputs, bool training) {
+  const profiler::Scope trace("layer", name_);
   prepare_call(inputs);
   Tensor out;
   {
