@@ -51,4 +51,12 @@ TAPEFLOW_HOST_DEVICE inline void box_muller(uint32_t a, uint32_t b, float* z0, f
   *z1 = r * sinf(theta);
 }
 
+// The four standard normals of Philox block `block` under `key`; `attempt` selects the redraw stream
+// (the counter's high word) for truncated draws.
+TAPEFLOW_HOST_DEVICE inline void normals_of_block(uint64_t key, uint64_t block, uint64_t attempt, float z[4]) {
+  const Philox4x32 r = philox4x32(key, block, attempt);
+  box_muller(r.x[0], r.x[1], &z[0], &z[1]);
+  box_muller(r.x[2], r.x[3], &z[2], &z[3]);
+}
+
 }  // namespace tapeflow::kernels

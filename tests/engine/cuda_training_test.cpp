@@ -1,7 +1,8 @@
 // The training-side CUDA kernels against the CPU: the fused multi-variable optimizer updates (SGD
 // plain, with momentum and Nesterov; Adam; RMSprop plain, centered and with momentum; clipping by
 // norm) over variables of awkward sizes and more variables than one launch takes, and dropout, whose
-// mask must be bit-identical to the CPU's for the same seed. Skipped without a GPU.
+// mask must be bit-identical to the CPU's for the same seed, and the Philox draws that initializers use
+// (the same words; floats within rounding). Skipped without a GPU.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -11,6 +12,7 @@
 #include "cuda_poison.h"
 #include "engine/tensor_internal.h"
 #include "kernels/optimizer.h"
+#include "kernels/random.h"
 #include "ops/op_case.h"
 
 namespace tapeflow::testing {
@@ -118,6 +120,28 @@ TEST_F(CudaTraining, DropoutMaskIsBitIdenticalToTheCpu) {
       const std::vector<float> g = grad.numpy<float>(), w = want.numpy<float>();
       for (int64_t i = 0; i < n; ++i) EXPECT_EQ(g[i] == 0.f, w[i] == 0.f) << "n=" << n << " element " << i;
     }
+  }
+}
+
+TEST_F(CudaTraining, PhiloxDrawsMatchTheCpu) {
+  for (int64_t n : {1, 3, 33, 257, 1000, 1027}) {
+    const std::string at = "n=" + std::to_string(n);
+    Tensor want = Tensor::empty({n}, DType::kFloat32), got = Tensor::empty({n}, DType::kFloat32, Device::cuda());
+    kernels::cpu::philox_uniform(want.data<float>(), n, 7, 11 + n, -1.f, 3.f);
+    kernels::cuda::philox_uniform(0, got.data<float>(), n, 7, 11 + n, -1.f, 3.f);
+    // minval + range * u may be one fused multiply-add on one side and two roundings on the other.
+    EXPECT_LE(relative_error(got.to(Device::cpu()), want), 1e-7) << "uniform " << at;
+    // Normals go through sqrtf/logf/sincosf, which may differ by an ulp between host and device.
+    kernels::cpu::philox_normal(want.data<float>(), n, 7, 11 + n, 1.f, 2.f);
+    kernels::cuda::philox_normal(0, got.data<float>(), n, 7, 11 + n, 1.f, 2.f);
+    EXPECT_LE(relative_error(got.to(Device::cpu()), want), 1e-6) << "normal " << at;
+    kernels::cpu::philox_truncated_normal(want.data<float>(), n, 7, 11 + n, 1.f, 2.f);
+    kernels::cuda::philox_truncated_normal(0, got.data<float>(), n, 7, 11 + n, 1.f, 2.f);
+    EXPECT_LE(relative_error(got.to(Device::cpu()), want), 1e-6) << "truncated normal " << at;
+    Tensor want_ids = Tensor::empty({n}, DType::kInt64), got_ids = Tensor::empty({n}, DType::kInt64, Device::cuda());
+    kernels::cpu::philox_uniform_int(want_ids.data<int64_t>(), n, 7, 11 + n, -5, 1000);
+    kernels::cuda::philox_uniform_int(0, got_ids.data<int64_t>(), n, 7, 11 + n, -5, 1000);
+    EXPECT_EQ(got_ids.numpy<int64_t>(), want_ids.numpy<int64_t>()) << "uniform_int " << at;
   }
 }
 
