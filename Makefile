@@ -22,7 +22,7 @@ ifneq ($(CI),)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help deps configure build test demo bench gpu-check install clean
+.PHONY: help deps venv configure build test demo bench gpu-check install clean
 
 help:
 	@echo "tapeflow — make targets:"
@@ -30,6 +30,7 @@ help:
 	@echo "  make test       build, then run every test (ctest -j$(CTEST_JOBS))"
 	@echo "  make build      install missing Debian packages, configure $(BUILD_DIR)/ (Ninja, $(BUILD_TYPE)) once, build"
 	@echo "  make deps       install the missing Debian packages (scripts/install-deps.sh)"
+	@echo "  make venv       the interop tests' Python venv in $(BUILD_DIR)/venv (tests/interop/requirements.txt)"
 	@echo "  make install    build, then install headers, libraries and the CMake package into PREFIX=$(PREFIX)"
 	@echo "  make bench      kernel and end-to-end benchmarks (not yet)"
 	@echo "  make gpu-check  the one-command GPU check (not yet)"
@@ -46,7 +47,11 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+# The Python tools the interop tests read our files with (TensorBoard, safetensors, Pillow).
+venv:
+	@scripts/make-venv.sh $(BUILD_DIR)/venv
+
+test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS)
 
 DEMO_FLAGS ?= --model cnn --epochs 1
