@@ -8,13 +8,15 @@
 
 namespace tapeflow::callbacks {
 
-EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(std::move(options)) {
-  TAPEFLOW_CHECK(options_.mode == "auto" || options_.mode == "min" || options_.mode == "max",
-                 "EarlyStopping: mode must be auto, min or max, found '{}'", options_.mode);
-  maximize_ = options_.mode == "max" ||
-              (options_.mode == "auto" && (options_.monitor.find("acc") != std::string::npos ||
-                                           options_.monitor.find("auc") != std::string::npos));
+bool monitor_maximizes(const std::string& callback, const std::string& monitor, const std::string& mode) {
+  TAPEFLOW_CHECK(mode == "auto" || mode == "min" || mode == "max", "{}: mode must be auto, min or max, found '{}'",
+                 callback, mode);
+  return mode == "max" || (mode == "auto" && (monitor.find("acc") != std::string::npos ||
+                                              monitor.find("auc") != std::string::npos));
 }
+
+EarlyStopping::EarlyStopping(EarlyStoppingOptions options)
+    : options_(std::move(options)), maximize_(monitor_maximizes("EarlyStopping", options_.monitor, options_.mode)) {}
 
 bool EarlyStopping::improved(double value) const {
   return maximize_ ? value - options_.min_delta > best_ : value + options_.min_delta < best_;

@@ -97,9 +97,11 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
 
   History history;
   stop_training = false;
+  resume_at_epoch.reset();
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  const int first_epoch = resume_at_epoch.value_or(options.initial_epoch);
   callbacks::Logs logs;
-  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+  for (int epoch = first_epoch; epoch < options.epochs && !stop_training; ++epoch) {
     if (options.verbose) std::printf("Epoch %d/%d\n", epoch + 1, options.epochs);
     for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch);
     batches.start_epoch(epoch);

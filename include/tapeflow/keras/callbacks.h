@@ -30,6 +30,10 @@ class Callback {
   bool stop_training = false;
 };
 
+// Whether `monitor` should rise: mode "max", or "auto" with an accuracy- or AUC-like name (Keras's rule).
+// `callback` names the caller in the error for a bad mode.
+bool monitor_maximizes(const std::string& callback, const std::string& monitor, const std::string& mode);
+
 struct EarlyStoppingOptions {
   std::string monitor = "val_loss";
   double min_delta = 0;

@@ -75,6 +75,8 @@ class Model : public Layer {
 
   optimizers::Optimizer& optimizer() const;
   bool stop_training = false;  // set by callbacks
+  // Set by a callback in on_train_begin (BackupAndRestore) to resume fit() at this epoch.
+  std::optional<int> resume_at_epoch;
 
  protected:
   Model(std::string type, std::string name);
