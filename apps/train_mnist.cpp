@@ -7,11 +7,15 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "engine/keras/progbar.h"
 #include "tapeflow/io/idx.h"
 #include "tapeflow/models/mnist_models.h"
+#include "tapeflow/summary/summary.h"
 #include "tapeflow/tapeflow.h"
+#include "tapeflow/train/callbacks.h"
+#include "tapeflow/train/checkpoint_manager.h"
 
 namespace tf = tapeflow;
 
@@ -28,6 +32,17 @@ struct Flags {
   int threads = 0;
   uint64_t seed = 0;
   std::string logdir, ckpt_dir, metrics_json;
+  bool resume = false;
+};
+
+// What a checkpoint of this program holds: the model, its optimizer and the epochs finished, under the
+// names ModelCheckpoint uses.
+struct TrainingState {
+  TrainingState(tf::Model& model, tf::optimizers::Optimizer& optimizer)
+      : checkpoint({{"model", model}, {"optimizer", optimizer}, {"epoch", epochs_done}}) {}
+
+  tf::Variable epochs_done{tf::zeros({}, tf::DType::kInt64), "epoch", false};
+  tf::train::Checkpoint checkpoint;
 };
 
 std::unique_ptr<tf::Model> make_model(const std::string& name) {
@@ -46,13 +61,26 @@ tf::Device pick_device(const std::string& device) {
   return tf::Device::cpu();
 }
 
-// The notes' custom loop: GradientTape, sparse_categorical_crossentropy, reduce_mean, apply_gradients.
+// The notes' custom loop: GradientTape, sparse_categorical_crossentropy, reduce_mean, apply_gradients;
+// with --logdir the loss of every batch, a training sample image and a trace of the first batches go
+// to TensorBoard, with --ckpt-dir a checkpoint is kept per epoch.
 void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, const tf::io::MnistData& data,
-                       const Flags& flags) {
+                     const Flags& flags, int first_epoch, TrainingState& state) {
   tf::TensorBatches batches("train_mnist", data.train_images, data.train_labels, flags.batch_size, true, flags.seed);
   tf::metrics::SparseCategoricalAccuracy accuracy;
   tf::metrics::Mean mean_loss("loss");
-  for (int epoch = 0; epoch < flags.epochs; ++epoch) {
+  std::shared_ptr<tf::summary::SummaryWriter> writer;
+  std::optional<tf::summary::SummaryWriter::DefaultScope> default_writer;
+  if (!flags.logdir.empty()) {
+    writer = tf::summary::create_file_writer(flags.logdir);
+    default_writer.emplace(writer);
+    tf::summary::image("Training sample", tf::slice(data.train_images, {0, 0, 0, 0}, {3, -1, -1, -1}), 0);
+    tf::summary::trace_on(true);
+  }
+  std::optional<tf::train::CheckpointManager> manager;
+  if (!flags.ckpt_dir.empty()) manager.emplace(state.checkpoint, flags.ckpt_dir, "ckpt", 3);
+  constexpr int64_t kTracedBatches = 20;
+  for (int epoch = first_epoch; epoch < flags.epochs; ++epoch) {
     std::printf("Epoch %d/%d\n", epoch + 1, flags.epochs);
     batches.start_epoch(epoch);
     accuracy.reset_state();
@@ -68,10 +96,30 @@ void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, con
       optimizer.apply_gradients(grads, vars);
       accuracy.update_state(y, y_pred);
       mean_loss.update_state(loss);
+      tf::summary::scalar("loss", loss, optimizer.iterations());
+      if (writer && epoch == first_epoch && b + 1 == std::min(kTracedBatches, batches.num_batches()))
+        tf::summary::trace_export("model_trace", 0, flags.logdir);
       progress.update(b + 1, {{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
     }
     progress.finish({{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
+    if (manager) {
+      state.epochs_done.assign(tf::cast(tf::fill(tf::Shape{}, static_cast<float>(epoch + 1)), tf::DType::kInt64));
+      manager->save(epoch + 1);
+    }
   }
+  if (writer) writer->close();  // a write error (a full disk) surfaces here
+}
+
+// --resume: the newest checkpoint of --ckpt-dir into the built model and the optimizer; returns the
+// epoch to continue from.
+int resume(TrainingState& state, const Flags& flags) {
+  if (flags.ckpt_dir.empty()) throw tf::Error("--resume needs --ckpt-dir (the folder to resume from)");
+  const std::string latest = tf::train::latest_checkpoint(flags.ckpt_dir);
+  if (latest.empty()) throw tf::Error("--resume: no checkpoint in " + flags.ckpt_dir);
+  state.checkpoint.restore(latest).assert_existing_objects_matched();
+  const int epochs_done = static_cast<int>(state.epochs_done.item<int64_t>());
+  std::printf("Restored %s: %d epoch(s) done\n", latest.c_str(), epochs_done);
+  return epochs_done;
 }
 
 }  // namespace
@@ -92,14 +140,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", flags.seed, "seed for weights and shuffling")->capture_default_str();
-  app.add_option("--logdir", flags.logdir, "TensorBoard log folder");
-  app.add_option("--ckpt-dir", flags.ckpt_dir, "checkpoint folder");
+  app.add_option("--logdir", flags.logdir, "write TensorBoard logs here (tensorboard --logdir DIR)");
+  app.add_option("--ckpt-dir", flags.ckpt_dir, "keep a checkpoint per epoch here (the newest 3)");
+  app.add_flag("--resume", flags.resume, "continue from the newest checkpoint of --ckpt-dir");
   app.add_option("--metrics-json", flags.metrics_json, "write the final metrics to this JSON file");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (!flags.logdir.empty()) throw tf::NotImplemented("--logdir (TensorBoard summaries arrive with the checkpoint/TensorBoard issue)");
-    if (!flags.ckpt_dir.empty()) throw tf::NotImplemented("--ckpt-dir (checkpoints arrive with the checkpoint/TensorBoard issue)");
     tf::set_num_threads(flags.threads);
     const tf::Device device = pick_device(flags.device);
     if (device.is_cuda()) throw tf::NotImplemented("training on CUDA (the CUDA kernels arrive with the CUDA backend issue)");
@@ -115,18 +162,29 @@ int main(int argc, char** argv) {
     model->compile(optimizer, std::make_shared<tf::losses::SparseCategoricalCrossentropy>(),
                    {"sparse_categorical_accuracy"});
 
+    TrainingState state(*model, *optimizer);
+    const int first_epoch = flags.resume ? resume(state, flags) : 0;
+
     const auto start = std::chrono::steady_clock::now();
     if (flags.loop == "fit") {
+      std::vector<std::shared_ptr<tf::callbacks::Callback>> callbacks;
+      if (!flags.logdir.empty())
+        callbacks.push_back(std::make_shared<tf::callbacks::TensorBoard>(
+            tf::callbacks::TensorBoardOptions{.log_dir = flags.logdir, .update_freq = 100}));
+      if (!flags.ckpt_dir.empty())
+        callbacks.push_back(std::make_shared<tf::callbacks::ModelCheckpoint>(
+            tf::callbacks::ModelCheckpointOptions{.directory = flags.ckpt_dir, .max_to_keep = 3}));
       model->fit(data.train_images, data.train_labels,
                  {.epochs = flags.epochs, .batch_size = flags.batch_size,
-                  .validation_data = {data.test_images, data.test_labels}, .seed = flags.seed});
+                  .validation_data = {data.test_images, data.test_labels}, .callbacks = callbacks,
+                  .seed = flags.seed, .initial_epoch = first_epoch});
     } else {
-      train_with_tape(*model, *optimizer, data, flags);
+      train_with_tape(*model, *optimizer, data, flags, first_epoch, state);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const auto test = model->evaluate(data.test_images, data.test_labels, {.batch_size = 500});
-    const double examples_per_s = double(data.train_images.shape()[0]) * flags.epochs / seconds;
+    const double examples_per_s = double(data.train_images.shape()[0]) * (flags.epochs - first_epoch) / seconds;
     std::printf("Test accuracy: %.4f  test loss: %.4f  (training %.1f s, %.0f examples/s)\n",
                 test.at("sparse_categorical_accuracy"), test.at("loss"), seconds, examples_per_s);
     if (!flags.metrics_json.empty()) {
