@@ -81,6 +81,17 @@ CudaMatmul matmul_from_environment() {
 
 std::atomic<bool> allow_tf32{false};
 
+std::atomic<bool>& cudnn_benchmark_flag() {
+  static std::atomic<bool> flag{[] {
+    const char* value = std::getenv("TAPEFLOW_CUDNN_BENCHMARK");
+    const std::string_view choice = value == nullptr ? "" : value;
+    if (choice.empty() || choice == "0") return false;
+    if (choice == "1") return true;
+    throw Error(fmt::format("TAPEFLOW_CUDNN_BENCHMARK: expected 0 or 1, found \"{}\"", choice));
+  }()};
+  return flag;
+}
+
 std::atomic<CudaMatmul>& matmul_choice() {
   static std::atomic<CudaMatmul> choice{matmul_from_environment()};
   return choice;
@@ -93,5 +104,8 @@ bool tensor_float32_execution_enabled() { return allow_tf32.load(); }
 
 void set_cuda_matmul(CudaMatmul gemm) { matmul_choice().store(gemm); }
 CudaMatmul cuda_matmul() { return matmul_choice().load(); }
+
+void set_cudnn_benchmark(bool enabled) { cudnn_benchmark_flag().store(enabled); }
+bool cudnn_benchmark() { return cudnn_benchmark_flag().load(); }
 
 }  // namespace tapeflow

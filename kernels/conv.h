@@ -40,4 +40,23 @@ void conv2d_backward_input(const float* d_out, const float* filter, float* d_inp
                            const Conv2DGeometry& g);
 
 }  // namespace cpu
+
+// The same three products on CUDA device `device` (every pointer in its memory), through cuDNN in NHWC,
+// queued on the device's compute stream; outputs are fully written. Filters stay HWIO as on the CPU.
+namespace cuda {
+
+struct ConvOptions {
+  bool allow_tf32 = false;  // TF32 tensor-core math (tapeflow/runtime.h)
+  // Pick algorithms by timing them (cudnnFind*, once per shape) instead of cuDNN's heuristics.
+  bool measure_algorithms = false;
+};
+
+void conv2d_forward(int device, const float* input, const float* filter, float* out, const Conv2DGeometry& g,
+                    const ConvOptions& options = {});
+void conv2d_backward_input(int device, const float* d_out, const float* filter, float* d_input,
+                           const Conv2DGeometry& g, const ConvOptions& options = {});
+void conv2d_backward_filter(int device, const float* input, const float* d_out, float* d_filter,
+                            const Conv2DGeometry& g, const ConvOptions& options = {});
+
+}  // namespace cuda
 }  // namespace tapeflow::kernels

@@ -5,34 +5,56 @@
 #include "engine/tensor_internal.h"
 #include "kernels/conv.h"
 #include "tapeflow/ops/nn.h"
+#include "tapeflow/runtime.h"
 
 namespace tapeflow::nn {
 
 namespace {
 
+// The runtime settings (tapeflow/runtime.h) as the CUDA kernels' options.
+[[maybe_unused]] kernels::cuda::ConvOptions cuda_conv_options() {
+  return {tensor_float32_execution_enabled(), cudnn_benchmark()};
+}
+
 Tensor conv2d_backward_input(const Tensor& d_out, const Tensor& filters, const Shape& input_shape,
                              const kernels::Conv2DGeometry& g) {
   Tensor d_input = Tensor::empty(input_shape, DType::kFloat32, d_out.device());
-  const Shape col_shape{g.col_rows(), g.col_cols()};
-  Tensor d_col = g.pointwise() ? Tensor() : Tensor::empty(col_shape, DType::kFloat32, d_out.device());
   switch (d_out.device().type) {
-    case DeviceType::kCPU:
+    case DeviceType::kCPU: {
+      Tensor d_col = g.pointwise() ? Tensor() : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32);
       kernels::cpu::conv2d_backward_input(d_out.data<float>(), filters.data<float>(), d_input.data<float>(),
                                           g.pointwise() ? nullptr : d_col.data<float>(), g);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("conv2d (backward input)");
+    }
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::conv2d_backward_input(d_out.device().index, d_out.data<float>(), filters.data<float>(),
+                                           d_input.data<float>(), g, cuda_conv_options());
+      break;
+#else
+      detail::throw_no_cuda_kernel("conv2d (backward input)");
+#endif
   }
   return d_input;
 }
 
-Tensor conv2d_backward_filter(const Tensor& col, const Tensor& d_out, const Shape& filter_shape,
+// The CPU reads im2col(input) (`col`, kept by the forward); cuDNN reads the input itself.
+Tensor conv2d_backward_filter(const Tensor& input, const Tensor& col, const Tensor& d_out, const Shape& filter_shape,
                               const kernels::Conv2DGeometry& g) {
   Tensor d_filter = Tensor::empty(filter_shape, DType::kFloat32, d_out.device());
   switch (d_out.device().type) {
     case DeviceType::kCPU:
       kernels::cpu::conv2d_backward_filter(col.data<float>(), d_out.data<float>(), d_filter.data<float>(), g);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("conv2d (backward filter)");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::conv2d_backward_filter(d_out.device().index, input.data<float>(), d_out.data<float>(),
+                                            d_filter.data<float>(), g, cuda_conv_options());
+      break;
+#else
+      (void)input;
+      detail::throw_no_cuda_kernel("conv2d (backward filter)");
+#endif
   }
   return d_filter;
 }
@@ -55,15 +77,23 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
                             strides, dilations, padding);
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.o}, DType::kFloat32, input.device());
   const bool recording = autodiff::should_record({&input, &filters});
-  // im2col is kept for the filter gradient when a tape records; the pointwise case reuses the input.
-  Tensor col = g.pointwise() ? detail::view(input, {g.col_rows(), g.col_cols()})
-                             : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32, input.device());
+  // On the CPU, im2col is kept for the filter gradient when a tape records; the pointwise case reuses the input.
+  Tensor col;
   switch (input.device().type) {
     case DeviceType::kCPU:
+      col = g.pointwise() ? detail::view(input, {g.col_rows(), g.col_cols()})
+                          : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32);
       kernels::cpu::conv2d_forward(input.data<float>(), filters.data<float>(), out.data<float>(),
                                    g.pointwise() ? nullptr : col.data<float>(), g);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("conv2d");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::conv2d_forward(input.device().index, input.data<float>(), filters.data<float>(),
+                                    out.data<float>(), g, cuda_conv_options());
+      break;
+#else
+      detail::throw_no_cuda_kernel("conv2d");
+#endif
   }
   if (recording) {
     autodiff::record(OpId::k_conv2d, {input, filters}, {out},
@@ -71,7 +101,7 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
                        autodiff::require_first_order(OpId::k_conv2d, {&input, &filters, &grads[0]});
                        return std::vector<Tensor>{
                            need[0] ? conv2d_backward_input(grads[0], filters, input.shape(), g) : Tensor(),
-                           need[1] ? conv2d_backward_filter(col, grads[0], filters.shape(), g) : Tensor()};
+                           need[1] ? conv2d_backward_filter(input, col, grads[0], filters.shape(), g) : Tensor()};
                      });
   }
   return out;

@@ -7,6 +7,7 @@
 #include "engine/ops/broadcast.h"
 #include "kernels/matmul.h"
 #include "tapeflow/ops/array.h"
+#include "tapeflow/runtime.h"
 
 namespace tapeflow {
 
@@ -19,6 +20,12 @@ std::pair<int64_t, int64_t> op_dims(const Shape& s, bool transpose) {
 }
 
 Shape batch_dims(const Shape& s) { return Shape(s.dims().first(s.rank() - 2)); }
+
+// The runtime settings (tapeflow/runtime.h) as the kernel's options.
+[[maybe_unused]] kernels::cuda::MatmulOptions cuda_matmul_options() {
+  return {cuda_matmul() == CudaMatmul::kTiled ? kernels::cuda::Gemm::kTiled : kernels::cuda::Gemm::kCublas,
+          tensor_float32_execution_enabled()};
+}
 
 Tensor matmul_kernel(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const auto [m, k] = op_dims(a.shape(), ta);
@@ -40,7 +47,14 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       kernels::cpu::matmul(ta, tb, batch, m, n, k, a.data<float>(), a_batch.rank() ? m * k : 0, b.data<float>(),
                            b_batch.rank() ? k * n : 0, out.data<float>());
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("matmul");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::matmul(a.device().index, ta, tb, batch, m, n, k, a.data<float>(), a_batch.rank() ? m * k : 0,
+                            b.data<float>(), b_batch.rank() ? k * n : 0, out.data<float>(), cuda_matmul_options());
+      break;
+#else
+      detail::throw_no_cuda_kernel("matmul");
+#endif
   }
   return out;
 }

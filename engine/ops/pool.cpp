@@ -31,7 +31,14 @@ Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
       kernels::cpu::max_pool_forward(input.data<float>(), out.data<float>(),
                                      recording ? argmax.data<int32_t>() : nullptr, g);
       break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("max_pool2d");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::max_pool_forward(input.device().index, input.data<float>(), out.data<float>(),
+                                      recording ? argmax.data<int32_t>() : nullptr, g);
+      break;
+#else
+      detail::throw_no_cuda_kernel("max_pool2d");
+#endif
   }
   if (recording) {
     autodiff::record(OpId::k_max_pool2d, {input}, {out},
@@ -43,7 +50,14 @@ Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
                            kernels::cpu::max_pool_backward(grads[0].data<float>(), argmax.data<int32_t>(),
                                                            d_input.data<float>(), g);
                            break;
-                         case DeviceType::kCUDA: detail::throw_no_cuda_kernel("max_pool2d (backward)");
+                         case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+                           kernels::cuda::max_pool_backward(input.device().index, grads[0].data<float>(),
+                                                            argmax.data<int32_t>(), d_input.data<float>(), g);
+                           break;
+#else
+                           detail::throw_no_cuda_kernel("max_pool2d (backward)");
+#endif
                        }
                        return std::vector<Tensor>{d_input};
                      });
@@ -56,7 +70,13 @@ Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.c}, DType::kFloat32, input.device());
   switch (input.device().type) {
     case DeviceType::kCPU: kernels::cpu::avg_pool_forward(input.data<float>(), out.data<float>(), g); break;
-    case DeviceType::kCUDA: detail::throw_no_cuda_kernel("avg_pool2d");
+    case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+      kernels::cuda::avg_pool_forward(input.device().index, input.data<float>(), out.data<float>(), g);
+      break;
+#else
+      detail::throw_no_cuda_kernel("avg_pool2d");
+#endif
   }
   if (autodiff::should_record({&input})) {
     autodiff::record(OpId::k_avg_pool2d, {input}, {out},
@@ -67,7 +87,14 @@ Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
                          case DeviceType::kCPU:
                            kernels::cpu::avg_pool_backward(grads[0].data<float>(), d_input.data<float>(), g);
                            break;
-                         case DeviceType::kCUDA: detail::throw_no_cuda_kernel("avg_pool2d (backward)");
+                         case DeviceType::kCUDA:
+#ifdef TAPEFLOW_WITH_CUDA
+                           kernels::cuda::avg_pool_backward(grads[0].device().index, grads[0].data<float>(),
+                                                            d_input.data<float>(), g);
+                           break;
+#else
+                           detail::throw_no_cuda_kernel("avg_pool2d (backward)");
+#endif
                        }
                        return std::vector<Tensor>{d_input};
                      });

@@ -40,4 +40,9 @@ enum class CudaMatmul { kCublas, kTiled };
 void set_cuda_matmul(CudaMatmul gemm);
 CudaMatmul cuda_matmul();
 
+// How conv2d on CUDA picks cuDNN's algorithms: cuDNN's heuristics (the default), or timing every candidate
+// once per shape, as torch.backends.cudnn.benchmark (TAPEFLOW_CUDNN_BENCHMARK=1 sets the initial value).
+void set_cudnn_benchmark(bool enabled);
+bool cudnn_benchmark();
+
 }  // namespace tapeflow

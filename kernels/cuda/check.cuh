@@ -1,5 +1,7 @@
 #pragma once
-// Every CUDA runtime call goes through TAPEFLOW_CUDA_CHECK: a failure throws with call, file and line.
+// Every CUDA runtime, cuBLAS and cuDNN call goes through a check macro: a failure throws tapeflow::Error
+// naming the library's message, the call, file and line. The cuBLAS and cuDNN macros expand only where
+// used, so their headers are included by the files that call those libraries, not here.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -8,9 +10,15 @@
 
 namespace tapeflow::kernels::cuda {
 
-[[noreturn]] inline void throw_cuda_error(cudaError_t status, const char* call, const char* file, int line) {
-  throw Error(std::string("CUDA error: ") + cudaGetErrorString(status) + " in " + call + " at " + file + ":" +
+// "<library> error: <message> in <call> at <file>:<line>"
+[[noreturn]] inline void throw_library_error(const char* library, const char* message, const char* call,
+                                             const char* file, int line) {
+  throw Error(std::string(library) + " error: " + message + " in " + call + " at " + file + ":" +
               std::to_string(line));
+}
+
+[[noreturn]] inline void throw_cuda_error(cudaError_t status, const char* call, const char* file, int line) {
+  throw_library_error("CUDA", cudaGetErrorString(status), call, file, line);
 }
 
 }  // namespace tapeflow::kernels::cuda
@@ -24,3 +32,21 @@ namespace tapeflow::kernels::cuda {
 
 // After a kernel launch: launch configuration errors surface here.
 #define TAPEFLOW_CUDA_CHECK_LAUNCH() TAPEFLOW_CUDA_CHECK(cudaGetLastError())
+
+// Needs <cublas_v2.h> (or <cublasLt.h>).
+#define TAPEFLOW_CUBLAS_CHECK(call)                                                                     \
+  do {                                                                                                  \
+    cublasStatus_t tapeflow_status_ = (call);                                                           \
+    if (tapeflow_status_ != CUBLAS_STATUS_SUCCESS)                                                      \
+      ::tapeflow::kernels::cuda::throw_library_error("cuBLAS", cublasGetStatusString(tapeflow_status_), #call, \
+                                                     __FILE__, __LINE__);                               \
+  } while (0)
+
+// Needs <cudnn.h>.
+#define TAPEFLOW_CUDNN_CHECK(call)                                                                     \
+  do {                                                                                                 \
+    cudnnStatus_t tapeflow_status_ = (call);                                                           \
+    if (tapeflow_status_ != CUDNN_STATUS_SUCCESS)                                                      \
+      ::tapeflow::kernels::cuda::throw_library_error("cuDNN", cudnnGetErrorString(tapeflow_status_), #call, \
+                                                     __FILE__, __LINE__);                              \
+  } while (0)
