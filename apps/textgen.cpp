@@ -1,6 +1,7 @@
 // textgen: the notes' char-RNN text generator. Trains on random windows of a corpus, then samples
 // 400 characters at each of the temperatures 0.2, 0.5, 1.0 and 1.2.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -9,11 +10,14 @@
 #include <deque>
 #include <fstream>
 #include <numeric>
+#include <optional>
 
 #include "engine/keras/progbar.h"
 #include "tapeflow/io/text.h"
 #include "tapeflow/models/char_rnn.h"
+#include "tapeflow/summary/summary.h"
 #include "tapeflow/tapeflow.h"
+#include "tapeflow/train/checkpoint_manager.h"
 
 namespace tf = tapeflow;
 
@@ -29,7 +33,9 @@ struct Flags {
   int threads = 0;
   uint64_t seed = 0;
   int64_t sample_length = 400;
-  std::string metrics_json;
+  std::string metrics_json, logdir, ckpt_dir;
+  int64_t save_every = 100;
+  bool resume = false;
   bool sample_only = false;
 };
 
@@ -63,6 +69,36 @@ struct Corpus {
     return {tf::constant(x, {batch_size, seq_length}), tf::constant(y, {batch_size})};
   }
 };
+
+// What a checkpoint of this program holds: model, optimizer, steps done, and the corpus's characters
+// (so that sampling decodes ids with the vocabulary the model was trained on).
+struct TrainingState {
+  TrainingState(tf::models::CharRNN& model, tf::optimizers::Optimizer& optimizer, const Corpus& corpus)
+      : vocabulary(tf::constant(std::vector<int64_t>(corpus.chars.begin(), corpus.chars.end()),
+                                {static_cast<int64_t>(corpus.chars.size())}),
+                   "vocabulary", false),
+        checkpoint({{"model", model}, {"optimizer", optimizer}, {"step", steps_done}, {"vocabulary", vocabulary}}) {}
+
+  tf::Variable steps_done{tf::zeros({}, tf::DType::kInt64), "step", false};
+  tf::Variable vocabulary;
+  tf::train::Checkpoint checkpoint;
+};
+
+// The newest checkpoint of --ckpt-dir; returns the steps it had done. The model must be built.
+int64_t restore(TrainingState& state, const Corpus& corpus, const Flags& flags, const char* flag) {
+  if (flags.ckpt_dir.empty()) throw tf::Error(std::string(flag) + " needs --ckpt-dir (the folder to restore from)");
+  const std::string latest = tf::train::latest_checkpoint(flags.ckpt_dir);
+  if (latest.empty()) throw tf::Error(std::string(flag) + ": no checkpoint in " + flags.ckpt_dir);
+  const std::vector<int64_t> ours = state.vocabulary.numpy<int64_t>();
+  state.checkpoint.restore(latest).assert_existing_objects_matched();
+  if (state.vocabulary.numpy<int64_t>() != ours)
+    throw tf::Error(fmt::format("{} was trained on another corpus ({} distinct characters; --text has {} with other "
+                                "values)",
+                                latest, state.vocabulary.num_elements(), corpus.chars.size()));
+  const int64_t steps = state.steps_done.item<int64_t>();
+  std::printf("Restored %s: %lld step(s) done\n", latest.c_str(), static_cast<long long>(steps));
+  return steps;
+}
 
 void generate(tf::models::CharRNN& model, const Corpus& corpus, const Flags& flags) {
   const int64_t start = tf::random::uniform_int({1}, 0, static_cast<int64_t>(corpus.ids.size()) - flags.seq_length)
@@ -100,11 +136,15 @@ int main(int argc, char** argv) {
   app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", flags.seed, "seed for weights, batches and sampling")->capture_default_str();
   app.add_option("--metrics-json", flags.metrics_json, "write final_loss and steps_per_s to this JSON file");
-  app.add_flag("--sample-only", flags.sample_only, "sample from a restored checkpoint without training");
+  app.add_option("--logdir", flags.logdir, "write the loss of every step to TensorBoard logs here");
+  app.add_option("--ckpt-dir", flags.ckpt_dir, "keep checkpoints here (the newest 3)");
+  app.add_option("--save-every", flags.save_every, "with --ckpt-dir, save every N steps (and at the end)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_flag("--resume", flags.resume, "continue training from the newest checkpoint of --ckpt-dir");
+  app.add_flag("--sample-only", flags.sample_only, "sample from the newest checkpoint of --ckpt-dir, no training");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (flags.sample_only) throw tf::NotImplemented("--sample-only (checkpoints arrive with the checkpoint issue)");
     tf::set_num_threads(flags.threads);
     tf::random::set_seed(flags.seed);
     const Corpus corpus(tf::io::read_text(flags.text));
@@ -116,10 +156,29 @@ int main(int argc, char** argv) {
 
     tf::models::CharRNN model(static_cast<int64_t>(corpus.chars.size()), flags.batch_size, flags.seq_length);
     tf::optimizers::Adam optimizer({.learning_rate = flags.lr});
+    TrainingState state(model, optimizer, corpus);
+    int64_t first_step = 0;
+    if (flags.resume || flags.sample_only) {
+      model(std::get<0>(corpus.batch(flags.seq_length, flags.batch_size)));  // build, so restoring checks shapes now
+      first_step = restore(state, corpus, flags, flags.sample_only ? "--sample-only" : "--resume");
+    }
+    if (flags.sample_only) {
+      generate(model, corpus, flags);
+      return 0;
+    }
+    std::optional<tf::train::CheckpointManager> manager;
+    if (!flags.ckpt_dir.empty()) manager.emplace(state.checkpoint, flags.ckpt_dir, "ckpt", 3);
+    const auto save = [&](int64_t steps) {
+      state.steps_done.assign(tf::cast(tf::fill(tf::Shape{}, static_cast<float>(steps)), tf::DType::kInt64));
+      manager->save(steps);
+    };
+    std::shared_ptr<tf::summary::SummaryWriter> writer;
+    if (!flags.logdir.empty()) writer = tf::summary::create_file_writer(flags.logdir);
+
     std::vector<double> losses;
-    tf::detail::ProgressBar progress(flags.steps, 1);
+    tf::detail::ProgressBar progress(flags.steps - std::min(first_step, flags.steps), 1);
     const auto start = std::chrono::steady_clock::now();
-    for (int64_t step = 0; step < flags.steps; ++step) {
+    for (int64_t step = first_step; step < flags.steps; ++step) {
       const auto [x, y] = corpus.batch(flags.seq_length, flags.batch_size);
       tf::GradientTape tape;
       const tf::Tensor y_pred = model(x);
@@ -127,15 +186,19 @@ int main(int argc, char** argv) {
       const std::vector<tf::Variable> vars = model.trainable_variables();
       optimizer.apply_gradients(tape.gradient(loss, std::vector<tf::Tensor>(vars.begin(), vars.end())), vars);
       losses.push_back(loss.item<float>());
+      if (writer) writer->scalar("loss", losses.back(), step + 1);
+      if (manager && (step + 1) % flags.save_every == 0) save(step + 1);
       if ((step + 1) % flags.log_every == 0) std::printf("\rstep %lld: loss %.4f\n", static_cast<long long>(step + 1), losses.back());
-      progress.update(step + 1, {{"loss", losses.back()}});
+      progress.update(step + 1 - first_step, {{"loss", losses.back()}});
     }
+    if (manager && flags.steps % flags.save_every != 0 && flags.steps > first_step) save(flags.steps);
+    if (writer) writer->close();
     progress.finish({{"loss", losses.empty() ? 0.0 : losses.back()}});
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const size_t tail = std::min<size_t>(losses.size(), 100);
     const double final_loss =
         tail ? std::accumulate(losses.end() - static_cast<std::ptrdiff_t>(tail), losses.end(), 0.0) / double(tail) : 0;
-    const double steps_per_s = seconds > 0 ? double(flags.steps) / seconds : 0;
+    const double steps_per_s = seconds > 0 ? double(losses.size()) / seconds : 0;
     std::printf("Mean loss over the last %zu steps: %.4f (%.1f steps/s)\n", tail, final_loss, steps_per_s);
 
     generate(model, corpus, flags);
