@@ -17,6 +17,8 @@ import time
 import numpy as np
 import torch
 
+from torch_models import CharRNN, make_optimizer, prob_loss_fn
+
 
 def read_corpus(path):
     if os.path.isdir(path):
@@ -25,34 +27,6 @@ def read_corpus(path):
                        and not os.path.islink(os.path.join(path, n)))
         return b"".join(open(os.path.join(path, n), "rb").read() for n in names)
     return open(path, "rb").read()
-
-
-class CharRNN(torch.nn.Module):
-    def __init__(self, num_chars, units=256):
-        super().__init__()
-        self.num_chars = num_chars
-        self.cell = torch.nn.LSTMCell(num_chars, units)
-        self.dense = torch.nn.Linear(units, num_chars)
-        # Keras defaults. PyTorch's gate order (i, f, g, o) matches Keras's (i, f, c, o).
-        torch.nn.init.xavier_uniform_(self.cell.weight_ih)
-        # Keras's orthogonal initializer covers the whole recurrent kernel [units, 4 units].
-        w_hh = torch.empty(units, 4 * units)
-        torch.nn.init.orthogonal_(w_hh)
-        with torch.no_grad():
-            self.cell.weight_hh.copy_(w_hh.t())
-            self.cell.bias_ih.zero_()
-            self.cell.bias_hh.zero_()
-            self.cell.bias_ih[units:2 * units] = 1.0  # unit_forget_bias
-        torch.nn.init.xavier_uniform_(self.dense.weight)
-        torch.nn.init.zeros_(self.dense.bias)
-
-    def forward(self, ids):
-        x = torch.nn.functional.one_hot(ids, self.num_chars).float()
-        h = torch.zeros(ids.shape[0], self.cell.hidden_size)
-        c = torch.zeros_like(h)
-        for t in range(ids.shape[1]):
-            h, c = self.cell(x[:, t, :], (h, c))
-        return torch.softmax(self.dense(h), dim=-1)
 
 
 def main():
@@ -73,15 +47,14 @@ def main():
     index = {c: i for i, c in enumerate(chars)}
     ids = np.array([index[c] for c in text], dtype=np.int64)
     model = CharRNN(len(chars))
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr, eps=1e-7)
+    opt = make_optimizer(model, lr=a.lr)
     losses = []
     start = time.time()
     for _ in range(a.steps):
         starts = rng.integers(0, len(ids) - a.seq_length, size=a.batch_size)
         x = torch.from_numpy(np.stack([ids[s:s + a.seq_length] for s in starts]))
         y = torch.from_numpy(ids[starts + a.seq_length])
-        prob = model(x).clamp(1e-7, 1 - 1e-7)
-        loss = torch.nn.functional.nll_loss(torch.log(prob), y)
+        loss = prob_loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()

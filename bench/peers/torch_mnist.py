@@ -17,6 +17,8 @@ import time
 import numpy as np
 import torch
 
+from torch_models import loss_fn, make_mnist_model, make_optimizer
+
 
 def read_idx(path):
     opener = gzip.open if path.endswith(".gz") else open
@@ -35,31 +37,6 @@ def load(folder, stem):
     raise FileNotFoundError(stem)
 
 
-def keras_init(module):
-    for m in module.modules():
-        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
-            torch.nn.init.xavier_uniform_(m.weight)
-            torch.nn.init.zeros_(m.bias)
-
-
-def make_model(name):
-    if name == "mlp":
-        model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 100), torch.nn.ReLU(),
-                                    torch.nn.Linear(100, 10))
-    else:
-        model = torch.nn.Sequential(
-            torch.nn.Conv2d(1, 32, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
-            torch.nn.Conv2d(32, 64, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2, 2),
-            torch.nn.Flatten(), torch.nn.Linear(7 * 7 * 64, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 10))
-    keras_init(model)
-    return model
-
-
-def loss_fn(logits, y):
-    prob = torch.softmax(logits, dim=-1).clamp(1e-7, 1 - 1e-7)
-    return torch.nn.functional.nll_loss(torch.log(prob), y)
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=["mlp", "cnn"], default="cnn")
@@ -76,8 +53,8 @@ def main():
     y_train = torch.from_numpy(load(a.data, "train-labels-idx1-ubyte").astype(np.int64))
     x_test = torch.from_numpy(load(a.data, "t10k-images-idx3-ubyte").astype(np.float32) / 255.0).unsqueeze(1)
     y_test = torch.from_numpy(load(a.data, "t10k-labels-idx1-ubyte").astype(np.int64))
-    model = make_model(a.model)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    model = make_mnist_model(a.model)
+    opt = make_optimizer(model)
     start = time.time()
     epoch_seconds = []
     for _ in range(a.epochs):
