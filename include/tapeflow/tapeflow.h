@@ -16,3 +16,7 @@
 #include "tapeflow/tensor.h"
 #include "tapeflow/variable.h"
 #include "tapeflow/keras.h"
+#include "tapeflow/summary/summary.h"
+#include "tapeflow/train/callbacks.h"
+#include "tapeflow/train/checkpoint.h"
+#include "tapeflow/train/checkpoint_manager.h"
