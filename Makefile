@@ -32,8 +32,10 @@ help:
 	@echo "  make deps       install the missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make venv       the interop tests' Python venv in $(BUILD_DIR)/venv (tests/interop/requirements.txt)"
 	@echo "  make install    build, then install headers, libraries and the CMake package into PREFIX=$(PREFIX)"
-	@echo "  make bench      kernel and end-to-end benchmarks (not yet)"
-	@echo "  make gpu-check  the one-command GPU check (not yet)"
+	@echo "  make bench      train_bench vs PyTorch on the CPU (A B A B, median of 3, 1 and 2 threads) -> bench/results/"
+	@echo "                  (BENCH_FLAGS=--quick: one pair of 1-second runs, nothing written)"
+	@echo "  make gpu-check  the GPU check on the bundle (bench/gpu_check.sh; see bench/README.md)"
+	@echo "  make gpu-check DRY_RUN=1   build the bundle in $(GPU_BUILD_DIR)/, check it, run the no-GPU steps, print the run call"
 	@echo "  make clean      remove $(BUILD_DIR)/"
 	@echo "Variables: BUILD_DIR BUILD_TYPE JOBS CTEST_JOBS PREFIX CMAKE_ARGS (extra configure flags, e.g. -DTAPEFLOW_CUDA=OFF)"
 
@@ -62,11 +64,24 @@ demo: build
 	@echo "== The notes' CNN on Fashion-MNIST: train_mnist $(DEMO_FLAGS) =="
 	$(BUILD_DIR)/bin/train_mnist $(DEMO_FLAGS)
 
-bench:
-	@echo "make bench: not yet: arrives with issue 8"
+BENCH_FLAGS ?=
+bench: build
+	/usr/bin/python3 bench/cpu_bench.py --bin $(BUILD_DIR)/bin/train_bench $(BENCH_FLAGS)
 
+# The GPU check (DESIGN.md). DRY_RUN=1 (any machine): build and check the bundle, run every step that needs no
+# GPU, print the device tool's call. Without it (the GPU machine): run the check on the carried bundle.
+GPU_BUILD_DIR ?= build-gpu
+GPU_BUNDLE    := $(GPU_BUILD_DIR)/gpu-bundle.tar.xz
 gpu-check:
-	@echo "make gpu-check: not yet: arrives with issue 5"
+ifeq ($(DRY_RUN),1)
+	@scripts/install-deps.sh
+	BUILD_DIR=$(GPU_BUILD_DIR) JOBS=$(JOBS) bench/gpu_bundle.sh
+	bench/gpu_check.sh --dry-run --bundle $(GPU_BUNDLE) --out $(GPU_BUILD_DIR)/gpu-check-dry
+	@echo "== On a machine with a GPU, make this device-tool call (the bundle is git-ignored, so it is carried):"
+	@echo '   run(command="bash bench/gpu_check.sh --out \"$$OUT\"", carry=["$(GPU_BUNDLE)"], timeout_s=480)'
+else
+	bench/gpu_check.sh --bundle $(GPU_BUNDLE)
+endif
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

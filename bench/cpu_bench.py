@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""`make bench`: tapeflow's train_bench against bench/peers/torch_train.py on this machine's CPU.
+
+For each model (training at batch 50; inference at batch 1000 for mlp/cnn) and thread count, runs the two
+in alternation (A B A B ..., --pairs pairs), takes each side's median steps/s, and prints a markdown table
+(tapeflow, PyTorch, ratio, peak RSS, start to first step) that it also writes to
+bench/results/cpu-<date>.md with the machine's description. PyTorch runs at its best: OpenBLAS's OpenMP
+build and glibc told to keep its memory (torch_train.py does that itself).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKLOADS = [("mlp", "train"), ("cnn", "train"), ("rnn", "train"), ("mlp", "eval"), ("cnn", "eval")]
+
+
+def measure(cmd, timeout):
+    """One run: the JSON line it prints, or an error string naming the command and its last words."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"timed out after {timeout} s: {' '.join(cmd)}"
+    if p.returncode != 0:
+        return f"exit status {p.returncode}: {' '.join(cmd)}: {(p.stderr.strip().splitlines() or [''])[-1]}"
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def median_of(runs, key):
+    values = [r[key] for r in runs if isinstance(r, dict) and r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def machine_description(python):
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    torch_version = subprocess.run([python, "-c", "import torch; print(torch.__version__)"],
+                                   capture_output=True, text=True).stdout.strip() or "not importable"
+    load = " ".join(open("/proc/loadavg").read().split()[:3])
+    return (f"{model}, {os.cpu_count()} CPUs, {platform.platform()}; OPENBLAS_CORETYPE="
+            f"{os.environ.get('OPENBLAS_CORETYPE', 'unset')}; PyTorch {torch_version} ({python}); "
+            f"load average at start {load}")
+
+
+def fmt(value, digits=1):
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bin", default="build/bin/train_bench", help="the train_bench to measure")
+    p.add_argument("--python", default="/usr/bin/python3", help="the python3 with PyTorch (Debian's python3-torch)")
+    p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    p.add_argument("--pairs", type=int, default=3, help="A B pairs per workload and thread count")
+    p.add_argument("--seconds", type=float, default=3.0, help="timed seconds per run")
+    p.add_argument("--quick", action="store_true", help="1 pair of 1-second runs (a smoke test, not a result)")
+    p.add_argument("--out", default=os.path.join(HERE, "results"), help="folder for cpu-<date>.md")
+    a = p.parse_args()
+    if a.quick:
+        a.pairs, a.seconds = 1, 1.0
+    if not os.access(a.bin, os.X_OK):
+        sys.exit(f"cpu_bench: no train_bench at {a.bin} (build it: make build)")
+    threads = [int(t) for t in a.threads.split(",")]
+    machine = machine_description(a.python)
+    print(f"cpu_bench: {machine}", file=sys.stderr)
+
+    rows = []
+    for model, mode in WORKLOADS:
+        for n in threads:
+            flags = ["--model", model, "--device", "cpu", "--threads", str(n), "--seconds", str(a.seconds)]
+            flags += ["--eval"] if mode == "eval" else []
+            ours, peer = [], []
+            for _ in range(a.pairs):
+                ours.append(measure([a.bin] + flags, timeout=a.seconds * 10 + 120))
+                peer.append(measure([a.python, os.path.join(HERE, "peers", "torch_train.py")] + flags,
+                                    timeout=a.seconds * 10 + 120))
+            errors = [r for r in ours + peer if isinstance(r, str)]
+            for e in errors:
+                print(f"cpu_bench: {e}", file=sys.stderr)
+            t, q = median_of(ours, "steps_per_s"), median_of(peer, "steps_per_s")
+            rows.append({"model": model, "mode": mode, "threads": n, "tapeflow": t, "pytorch": q,
+                         "ratio": t / q if t and q else None,
+                         "rss": (median_of(ours, "peak_rss_mb"), median_of(peer, "peak_rss_mb")),
+                         "start": (median_of(ours, "start_to_first_step_s"), median_of(peer, "start_to_first_step_s")),
+                         "errors": len(errors)})
+            print(f"cpu_bench: {model} {mode} {n} thread(s): tapeflow {fmt(t)}, PyTorch {fmt(q)} steps/s",
+                  file=sys.stderr)
+
+    date = datetime.date.today().isoformat()
+    lines = [f"# train_bench vs PyTorch on the CPU — {date}", "", f"Machine: {machine}.", "",
+             f"`make bench`: {a.pairs} alternating pairs (tapeflow, PyTorch) of {a.seconds:g}-second runs per row, "
+             "median steps/s; training at batch 50 (Adam 1e-3), inference at batch 1000. Synthetic data of the "
+             "notes' shapes. TensorFlow's peer (bench/peers/tf_train.py) is not written yet.", "",
+             "| model | mode | threads | tapeflow steps/s | PyTorch steps/s | ratio | peak RSS MB (tf / torch) "
+             "| start→first step s (tf / torch) | failed runs |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['mode']} | {r['threads']} | {fmt(r['tapeflow'])} | {fmt(r['pytorch'])} | "
+                     f"{fmt(r['ratio'], 2)} | {fmt(r['rss'][0], 0)} / {fmt(r['rss'][1], 0)} | "
+                     f"{fmt(r['start'][0], 2)} / {fmt(r['start'][1], 2)} | {r['errors']} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not a.quick:
+        os.makedirs(a.out, exist_ok=True)
+        path = os.path.join(a.out, f"cpu-{date}.md")
+        with open(path, "w") as f:
+            f.write(text)
+        print(f"cpu_bench: written to {path}", file=sys.stderr)
+    sys.exit(1 if any(r["errors"] for r in rows) else 0)
+
+
+if __name__ == "__main__":
+    main()
