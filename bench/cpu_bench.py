@@ -95,8 +95,8 @@ def main():
              f"`make bench`: {a.pairs} alternating pairs (tapeflow, PyTorch) of {a.seconds:g}-second runs per row, "
              "median steps/s; training at batch 50 (Adam 1e-3), inference at batch 1000. Synthetic data of the "
              "notes' shapes. TensorFlow's peer (bench/peers/tf_train.py) is not written yet.", "",
-             "| model | mode | threads | tapeflow steps/s | PyTorch steps/s | ratio | peak RSS MB (tf / torch) "
-             "| start→first step s (tf / torch) | failed runs |",
+             "| model | mode | threads | tapeflow steps/s | PyTorch steps/s | ratio | peak RSS MB (tapeflow / torch) "
+             "| start→first step s (tapeflow / torch) | failed runs |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['mode']} | {r['threads']} | {fmt(r['tapeflow'])} | {fmt(r['pytorch'])} | "
