@@ -1,6 +1,7 @@
 // conv2d (NHWC, HWIO) with TF's padding rules, and its backward rule.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "engine/ops/conv_geometry.h"
 #include "engine/tensor_internal.h"
 #include "kernels/conv.h"
@@ -63,6 +64,7 @@ Tensor conv2d_backward_filter(const Tensor& input, const Tensor& col, const Tens
 
 Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
               std::array<int, 2> dilations) {
+  const profiler::Scope trace("op", op_name(OpId::k_conv2d));
   detail::check_dtype("conv2d", input, DType::kFloat32, "input");
   detail::check_dtype("conv2d", filters, DType::kFloat32, "filters");
   detail::check_same_device("conv2d", input, filters);

@@ -2,6 +2,7 @@
 // applies the same mask (regenerated, never stored) to the gradient.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "kernels/dropout.h"
 #include "tapeflow/ops/nn.h"
 #include "tapeflow/random.h"
@@ -37,6 +38,7 @@ Tensor apply_mask(const Tensor& x, random::PhiloxRange bits, float rate) {
 }  // namespace
 
 Tensor dropout(const Tensor& x, float rate, bool training, std::optional<uint64_t> seed) {
+  const profiler::Scope trace("op", op_name(OpId::k_dropout));
   detail::check_dtype("dropout", x, DType::kFloat32, "x");
   TAPEFLOW_CHECK(rate >= 0.f && rate < 1.f, "dropout: rate must be in [0, 1), found {}", rate);
   if (!training || rate == 0.f) return x;

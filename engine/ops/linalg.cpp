@@ -4,6 +4,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "engine/ops/broadcast.h"
 #include "kernels/matmul.h"
 #include "tapeflow/ops/array.h"
@@ -62,6 +63,7 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
+  const profiler::Scope trace("op", op_name(OpId::k_matmul));
   detail::check_dtype("matmul", a, DType::kFloat32, "a");
   detail::check_dtype("matmul", b, DType::kFloat32, "b");
   detail::check_same_device("matmul", a, b);

@@ -3,6 +3,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "engine/ops/broadcast.h"
 #include "kernels/elementwise.h"
 #include "tapeflow/ops/creation.h"
@@ -26,6 +27,7 @@ void check_operands(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor binary_forward(OpId id, BinaryOp op, const Tensor& a, const Tensor& b, bool float_only) {
+  const profiler::Scope trace("op", op_name(id));
   const char* name = op_name(id).data();
   check_operands(name, a, b);
   const DType dt = a.dtype();
@@ -47,6 +49,7 @@ Tensor binary_forward(OpId id, BinaryOp op, const Tensor& a, const Tensor& b, bo
 }
 
 Tensor compare_forward(OpId id, CompareOp op, const Tensor& a, const Tensor& b) {
+  const profiler::Scope trace("op", op_name(id));
   const char* name = op_name(id).data();
   check_operands(name, a, b);
   TAPEFLOW_CHECK(a.dtype() != DType::kString, "{}: string tensors cannot be compared", name);
@@ -68,6 +71,7 @@ Tensor compare_forward(OpId id, CompareOp op, const Tensor& a, const Tensor& b) 
 }
 
 Tensor unary_forward(OpId id, UnaryOp op, const Tensor& x) {
+  const profiler::Scope trace("op", op_name(id));
   const char* name = op_name(id).data();
   detail::check_dtype(name, x, DType::kFloat32, "x");
   Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
@@ -261,6 +265,7 @@ Tensor greater_equal(const Tensor& a, const Tensor& b) {
 }
 
 Tensor cast(const Tensor& x, DType dtype) {
+  const profiler::Scope trace("op", op_name(OpId::k_cast));
   detail::check_defined("cast", x, "x");
   if (x.dtype() == dtype) return x;
   TAPEFLOW_CHECK(x.dtype() != DType::kString && dtype != DType::kString,

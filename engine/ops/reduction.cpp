@@ -5,6 +5,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "kernels/reduction.h"
 #include "tapeflow/ops/array.h"
 #include "tapeflow/ops/creation.h"
@@ -92,6 +93,7 @@ Tensor broadcast_back(const Tensor& g, const Shape& keepdims_shape, const Shape&
 }  // namespace
 
 Tensor reduce_sum(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
+  const profiler::Scope trace("op", op_name(OpId::k_reduce_sum));
   Plan p = plan_reduction("reduce_sum", x, axes, keepdims);
   Tensor out = reduce_forward(Kind::kSum, p);
   if (autodiff::should_record({&x})) {
@@ -104,6 +106,7 @@ Tensor reduce_sum(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
 }
 
 Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
+  const profiler::Scope trace("op", op_name(OpId::k_reduce_mean));
   Plan p = plan_reduction("reduce_mean", x, axes, keepdims);
   Tensor out = reduce_forward(Kind::kSum, p);
   const float scale = p.n == 0 ? std::numeric_limits<float>::quiet_NaN() : 1.f / static_cast<float>(p.n);
@@ -121,6 +124,7 @@ Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims)
 }
 
 Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
+  const profiler::Scope trace("op", op_name(OpId::k_reduce_max));
   Plan p = plan_reduction("reduce_max", x, axes, keepdims);
   Tensor out = reduce_forward(Kind::kMax, p);
   if (autodiff::should_record({&x})) {
@@ -136,6 +140,7 @@ Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
 }
 
 Tensor argmax(const Tensor& x, int axis) {
+  const profiler::Scope trace("op", op_name(OpId::k_argmax));
   detail::check_dtype("argmax", x, DType::kFloat32, "x");
   TAPEFLOW_CHECK(x.rank() >= 1, "argmax: expected rank >= 1, found a scalar");
   const int a = normalize_axis(axis, x.rank(), "argmax");

@@ -1,6 +1,7 @@
 // softmax, log_softmax and the fused sparse softmax cross-entropy, with their backward rules.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "tapeflow/profiler.h"
 #include "kernels/softmax.h"
 #include "tapeflow/ops/array.h"
 #include "tapeflow/ops/math.h"
@@ -39,6 +40,7 @@ Tensor softmax_backward(OpId id, const Tensor& y, const Tensor& dy, const Lanes&
 }
 
 Tensor softmax_forward(OpId id, const Tensor& x, int axis, bool log) {
+  const profiler::Scope trace("op", op_name(id));
   const char* name = op_name(id).data();
   detail::check_dtype(name, x, DType::kFloat32, "logits");
   TAPEFLOW_CHECK(x.rank() >= 1, "{}: expected logits of rank >= 1, found a scalar", name);
@@ -67,6 +69,7 @@ Tensor softmax(const Tensor& logits, int axis) { return softmax_forward(OpId::k_
 Tensor log_softmax(const Tensor& logits, int axis) { return softmax_forward(OpId::k_log_softmax, logits, axis, true); }
 
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
+  const profiler::Scope trace("op", op_name(OpId::k_sparse_softmax_cross_entropy));
   const char* name = "sparse_softmax_cross_entropy_with_logits";
   detail::check_dtype(name, logits, DType::kFloat32, "logits");
   detail::check_defined(name, labels, "labels");

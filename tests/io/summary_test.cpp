@@ -225,6 +225,8 @@ TEST_F(SummaryTest, TraceExportWritesAChromeTraceAndNamesIt) {
     if (e.at("ph") == "X") seen.insert(e.at("cat").get<std::string>() + ":" + e.at("name").get<std::string>());
   EXPECT_TRUE(seen.count("layer:dense")) << json.dump();
   EXPECT_TRUE(seen.count("backward:matmul")) << json.dump();
+  EXPECT_TRUE(seen.count("op:matmul")) << json.dump();
+  EXPECT_TRUE(seen.count("op:relu")) << json.dump();
   EXPECT_TRUE(seen.count("optimizer:SGD")) << json.dump();
   writer->close();
   const auto events = events_of(*writer);
