@@ -69,4 +69,14 @@ Device parse_device(std::string_view text) {
   throw Error(fmt::format("device \"{}\": expected cpu, cuda, cuda:N, gpu, gpu:N or auto", text));
 }
 
+namespace {
+thread_local Device current_default_device = Device::cpu();
+}  // namespace
+
+Device default_device() { return current_default_device; }
+
+DeviceScope::DeviceScope(Device device) : previous_(current_default_device) { current_default_device = device; }
+
+DeviceScope::~DeviceScope() { current_default_device = previous_; }
+
 }  // namespace tapeflow

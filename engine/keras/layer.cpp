@@ -48,6 +48,7 @@ void Layer::prepare_call(const Tensor& inputs) {
     if (caller != this && parent_ == nullptr) caller->track(*this);
   }
   if (!built_) {
+    const DeviceScope weights_beside_inputs(inputs.device());
     build_on_first_call(inputs.shape());
     built_ = true;
   }
@@ -113,7 +114,7 @@ std::string Layer::path() const {
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const initializers::Initializer& initializer,
                            bool trainable) {
   const std::string prefix = path();
-  Variable v(initializer(shape), prefix.empty() ? name : prefix + "/" + name, trainable);
+  Variable v(initializer(shape).to(default_device()), prefix.empty() ? name : prefix + "/" + name, trainable);
   weights_.push_back(v);
   for (const Layer* layer = this; layer != nullptr; layer = layer->parent_)
     if (layer->deferred_weights_) layer->deferred_weights_->apply(v.name(), v);

@@ -21,7 +21,7 @@ void Model::build(const Shape& input_shape) {
   for (int i = 0; i < concrete.rank(); ++i)
     if (concrete[i] < 0) concrete[i] = 1;
   mark_built();
-  (*this)(zeros(concrete), false);
+  (*this)(zeros(concrete, DType::kFloat32, default_device()), false);
 }
 
 void Model::compile(std::shared_ptr<optimizers::Optimizer> optimizer, std::shared_ptr<losses::Loss> loss,

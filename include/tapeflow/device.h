@@ -41,4 +41,20 @@ CudaDeviceInfo cuda_device_info(int index);
 // present, else the CPU with a one-line notice on stderr. A CUDA device this machine lacks is an Error.
 Device parse_device(std::string_view text);
 
+// Where new weights go (tf.device): layers create their variables on default_device(), which is the CPU
+// unless a DeviceScope on this thread says otherwise. A layer built by its first call builds on the
+// device of that call's inputs.
+Device default_device();
+
+class DeviceScope {
+ public:
+  explicit DeviceScope(Device device);
+  ~DeviceScope();
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+
+ private:
+  Device previous_;
+};
+
 }  // namespace tapeflow
