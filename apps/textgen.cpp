@@ -30,6 +30,7 @@ struct Flags {
   int64_t steps = 1000;
   double lr = 0.001;
   int64_t log_every = 100;
+  std::string device = "auto";
   int threads = 0;
   uint64_t seed = 0;
   int64_t sample_length = 400;
@@ -66,7 +67,8 @@ struct Corpus {
       x.insert(x.end(), ids.begin() + s, ids.begin() + s + seq_length);
       y.push_back(ids[s + seq_length]);
     }
-    return {tf::constant(x, {batch_size, seq_length}), tf::constant(y, {batch_size})};
+    return {tf::constant(x, {batch_size, seq_length}).to(tf::default_device()),
+            tf::constant(y, {batch_size}).to(tf::default_device())};
   }
 };
 
@@ -107,7 +109,8 @@ void generate(tf::models::CharRNN& model, const Corpus& corpus, const Flags& fla
     std::deque<int64_t> window(corpus.ids.begin() + start, corpus.ids.begin() + start + flags.seq_length);
     std::printf("\n--- temperature %.1f ---\n", temperature);
     for (int64_t i = 0; i < flags.sample_length; ++i) {
-      const tf::Tensor x = tf::constant(std::vector<int64_t>(window.begin(), window.end()), {1, flags.seq_length});
+      const tf::Tensor x = tf::constant(std::vector<int64_t>(window.begin(), window.end()), {1, flags.seq_length})
+                               .to(tf::default_device());
       const int64_t next = model.predict(x, temperature).item<int64_t>();
       std::putchar(corpus.chars[next]);
       window.pop_front();
@@ -133,6 +136,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--sample-length", flags.sample_length, "characters generated per temperature")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--device", flags.device, "auto (the GPU when there is one), cpu, cuda or cuda:N")
+      ->capture_default_str();
   app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", flags.seed, "seed for weights, batches and sampling")->capture_default_str();
   app.add_option("--metrics-json", flags.metrics_json, "write final_loss and steps_per_s to this JSON file");
@@ -146,6 +151,7 @@ int main(int argc, char** argv) {
 
   try {
     tf::set_num_threads(flags.threads);
+    const tf::DeviceScope on_device(tf::parse_device(flags.device));
     tf::random::set_seed(flags.seed);
     const Corpus corpus(tf::io::read_text(flags.text));
     if (static_cast<int64_t>(corpus.ids.size()) <= flags.seq_length)

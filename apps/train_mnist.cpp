@@ -50,17 +50,6 @@ std::unique_ptr<tf::Model> make_model(const std::string& name) {
   return std::make_unique<tf::models::CNN>();
 }
 
-tf::Device pick_device(const std::string& device) {
-  if (device == "cpu") return tf::Device::cpu();
-  if (device == "cuda") {
-    if (!tf::cuda_is_available()) throw tf::Error("--device cuda: no CUDA device on this machine (try --device cpu)");
-    return tf::Device::cuda();
-  }
-  if (tf::cuda_is_available()) return tf::Device::cuda();
-  std::printf("No CUDA device found: training on the CPU.\n");
-  return tf::Device::cpu();
-}
-
 // The notes' custom loop: GradientTape, sparse_categorical_crossentropy, reduce_mean, apply_gradients;
 // with --logdir the loss of every batch, a training sample image and a trace of the first batches go
 // to TensorBoard, with --ckpt-dir a checkpoint is kept per epoch.
@@ -87,7 +76,8 @@ void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, con
     mean_loss.reset_state();
     tf::detail::ProgressBar progress(batches.num_batches(), 1);
     for (int64_t b = 0; b < batches.num_batches(); ++b) {
-      const auto [x, y] = batches.batch(b);
+      const auto [x_host, y_host] = batches.batch(b);
+      const tf::Tensor x = x_host.to(tf::default_device()), y = y_host.to(tf::default_device());
       tf::GradientTape tape;
       const tf::Tensor y_pred = model(x, /*training=*/true);
       const tf::Tensor loss = tf::reduce_mean(tf::losses::sparse_categorical_crossentropy(y, y_pred));
@@ -136,7 +126,7 @@ int main(int argc, char** argv) {
   app.add_option("--loop", flags.loop, "fit (Keras) or tape (the notes' GradientTape loop)")
       ->check(CLI::IsMember({"fit", "tape"}))
       ->capture_default_str();
-  app.add_option("--device", flags.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+  app.add_option("--device", flags.device, "auto (the GPU when there is one), cpu, cuda or cuda:N")
       ->capture_default_str();
   app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", flags.seed, "seed for weights and shuffling")->capture_default_str();
@@ -148,8 +138,8 @@ int main(int argc, char** argv) {
 
   try {
     tf::set_num_threads(flags.threads);
-    const tf::Device device = pick_device(flags.device);
-    if (device.is_cuda()) throw tf::NotImplemented("training on CUDA (the CUDA kernels arrive with the CUDA backend issue)");
+    const tf::Device device = tf::parse_device(flags.device);
+    const tf::DeviceScope on_device(device);  // the model builds its weights there
 
     const tf::io::MnistData data = tf::io::load_mnist(flags.data);
     std::printf("Data: %s: %lld training and %lld test images\n", flags.data.c_str(),

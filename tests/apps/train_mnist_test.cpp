@@ -118,6 +118,16 @@ TEST_F(TrainMnist, BadFlagsAndDataAreClearErrors) {
   r = run("--resume --ckpt-dir " + (dir_ / "empty").string() + " --epochs 1 --data " + dir_.string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("--resume: no checkpoint in"), std::string::npos) << r.output;
+  r = run("--device tpu --epochs 1 --data " + dir_.string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("device \"tpu\": expected cpu, cuda, cuda:N, gpu, gpu:N or auto"), std::string::npos)
+      << r.output;
+  if (!tf::cuda_is_available()) {
+    r = run("--device cuda --epochs 1 --data " + dir_.string());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find("this machine has 0 CUDA device(s) (try --device cpu or auto)"), std::string::npos)
+        << r.output;
+  }
   r = run("--help");
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.output.find("--loop"), std::string::npos);
