@@ -53,11 +53,16 @@ struct SummaryWriter::Impl {
     std::unique_lock lock(mutex);
     throw_if_failed();
     TAPEFLOW_CHECK(!closing, "SummaryWriter {}: write after close", file.path().string());
+    if (queue.size() >= static_cast<size_t>(options.max_queue)) work.notify_one();
     space.wait(lock, [&] { return queue.size() < static_cast<size_t>(options.max_queue) || !error.empty(); });
     throw_if_failed();
     queue.push_back(std::move(event));
-    work.notify_one();
+    // Waking the writer per event costs the training thread a context switch each time; it wakes for a
+    // batch, a flush, close, or every flush_millis.
+    if (queue.size() % kWakeBatch == 0) work.notify_one();
   }
+
+  static constexpr size_t kWakeBatch = 64;
 
   void flush() {
     std::unique_lock lock(mutex);
