@@ -3,7 +3,10 @@
 #include "tapeflow/summary/summary.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <zlib.h>
+
+#include <csignal>
 
 #include <fmt/format.h>
 
@@ -233,4 +236,27 @@ TEST_F(SummaryTest, TraceExportWritesAChromeTraceAndNamesIt) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_NE(value_of(events[1]).sub(8).str(8).find(trace.string()), std::string::npos);
   EXPECT_THROW(tf::summary::trace_export("again", 0, logdir_), tf::Error);  // no trace running
+}
+
+// A full disk (a file-size limit on this process: writes fail with EFBIG as with ENOSPC) surfaces as a
+// clear error from the next write, flush or close, naming the event file; nothing hangs.
+TEST_F(SummaryTest, AFullDiskIsAClearErrorFromFlushAndClose) {
+  auto writer = tf::summary::create_file_writer(logdir_);
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old_limit;
+  small.rlim_cur = 16 * 1024;
+  ::setrlimit(RLIMIT_FSIZE, &small);
+  // ~100 KB of events: the error comes from a later write or from the flush, whichever sees it first.
+  const std::string flushed = tf::testing::error_of([&] {
+    for (int i = 0; i < 2000; ++i) writer->scalar("loss", 1.0, i);
+    writer->flush();
+  });
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(flushed.find("cannot write " + writer->path().string()), std::string::npos) << flushed;
+  EXPECT_NE(flushed.find("File too large"), std::string::npos) << flushed;
+  EXPECT_EQ(tf::testing::error_of([&] { writer->scalar("loss", 1.0, 0); }), flushed);
+  EXPECT_EQ(tf::testing::error_of([&] { writer->close(); }), flushed);
 }
