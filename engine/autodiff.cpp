@@ -131,7 +131,7 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     std::vector<bool> needs_grad(entry.input_ids.size());
     for (size_t i = 0; i < entry.input_ids.size(); ++i)
       needs_grad[i] = entry.input_is_trainable_variable[i] || watched_.count(entry.input_ids[i]) > 0;
-    const profiler::Scope trace("backward", op_name(entry.op));
+    const profiler::Scope trace("backward", op_name(entry.op), entry.device);
     const std::vector<Tensor> input_grads = entry.backward(output_grads, needs_grad);
     for (size_t i = 0; i < input_grads.size() && i < entry.input_ids.size(); ++i) {
       if (!input_grads[i].defined() || !needs_grad[i]) continue;

@@ -43,6 +43,10 @@ using Event = void*;  // a cudaEvent_t
 Event record_event(int device);
 bool event_done(Event event);
 void destroy_event(Event event);
+// An event that also keeps the time the stream reached it (for the profiler's GPU spans).
+Event record_timing_event(int device);
+// Milliseconds of GPU time between two timing events; waits for `end`.
+float elapsed_ms(Event start, Event end);
 
 // Where library calls get their scratch memory. The engine installs its caching allocator at start-up;
 // until then (e.g. a benchmark that uses the kernels alone) scratch comes from cudaMalloc/cudaFree.

@@ -84,7 +84,7 @@ Tensor slice_box(const Tensor& x, const Box& box) {
 }  // namespace
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
-  const profiler::Scope trace("op", op_name(OpId::k_reshape));
+  const profiler::Scope trace("op", op_name(OpId::k_reshape), x);
   detail::check_defined("reshape", x, "the input");
   Shape target = shape;
   int inferred = -1;
@@ -146,7 +146,7 @@ Tensor squeeze(const Tensor& x, const std::vector<int>& axes) {
 }
 
 Tensor transpose(const Tensor& x, const std::vector<int>& perm_in) {
-  const profiler::Scope trace("op", op_name(OpId::k_transpose));
+  const profiler::Scope trace("op", op_name(OpId::k_transpose), x);
   check_movable("transpose", x);
   std::vector<int> perm = perm_in;
   if (perm.empty()) {
@@ -188,7 +188,7 @@ Tensor transpose(const Tensor& x, const std::vector<int>& perm_in) {
 }
 
 Tensor concat(const std::vector<Tensor>& values, int axis) {
-  const profiler::Scope trace("op", op_name(OpId::k_concat));
+  const profiler::Scope trace("op", op_name(OpId::k_concat), values.empty() ? Tensor() : values.front());
   TAPEFLOW_CHECK(!values.empty(), "concat: expected at least one tensor, found none");
   const Tensor& first = values[0];
   check_movable("concat", first);
@@ -257,7 +257,7 @@ Tensor stack(const std::vector<Tensor>& values, int axis) {
 }
 
 Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& size) {
-  const profiler::Scope trace("op", op_name(OpId::k_slice));
+  const profiler::Scope trace("op", op_name(OpId::k_slice), x);
   check_movable("slice", x);
   TAPEFLOW_CHECK(static_cast<int>(begin.size()) == x.rank() && static_cast<int>(size.size()) == x.rank(),
                  "slice: begin [{}] and size [{}] must have one entry per dim of {}", fmt::join(begin, ", "),
@@ -276,7 +276,7 @@ Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vect
 }
 
 Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
-  const profiler::Scope trace("op", op_name(OpId::k_gather));
+  const profiler::Scope trace("op", op_name(OpId::k_gather), params);
   check_movable("gather", params);
   detail::check_defined("gather", indices, "indices");
   detail::check_same_device("gather", params, indices);
@@ -339,7 +339,7 @@ Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
 }
 
 Tensor one_hot(const Tensor& indices, int64_t depth, float on_value, float off_value) {
-  const profiler::Scope trace("op", op_name(OpId::k_one_hot));
+  const profiler::Scope trace("op", op_name(OpId::k_one_hot), indices);
   detail::check_defined("one_hot", indices, "indices");
   TAPEFLOW_CHECK(indices.dtype() == DType::kInt32 || indices.dtype() == DType::kInt64 ||
                      indices.dtype() == DType::kUInt8,

@@ -64,7 +64,7 @@ Tensor conv2d_backward_filter(const Tensor& input, const Tensor& col, const Tens
 
 Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
               std::array<int, 2> dilations) {
-  const profiler::Scope trace("op", op_name(OpId::k_conv2d));
+  const profiler::Scope trace("op", op_name(OpId::k_conv2d), input);
   detail::check_dtype("conv2d", input, DType::kFloat32, "input");
   detail::check_dtype("conv2d", filters, DType::kFloat32, "filters");
   detail::check_same_device("conv2d", input, filters);

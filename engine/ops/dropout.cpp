@@ -38,7 +38,7 @@ Tensor apply_mask(const Tensor& x, random::PhiloxRange bits, float rate) {
 }  // namespace
 
 Tensor dropout(const Tensor& x, float rate, bool training, std::optional<uint64_t> seed) {
-  const profiler::Scope trace("op", op_name(OpId::k_dropout));
+  const profiler::Scope trace("op", op_name(OpId::k_dropout), x);
   detail::check_dtype("dropout", x, DType::kFloat32, "x");
   TAPEFLOW_CHECK(rate >= 0.f && rate < 1.f, "dropout: rate must be in [0, 1), found {}", rate);
   if (!training || rate == 0.f) return x;

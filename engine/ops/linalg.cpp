@@ -63,7 +63,7 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
-  const profiler::Scope trace("op", op_name(OpId::k_matmul));
+  const profiler::Scope trace("op", op_name(OpId::k_matmul), a);
   detail::check_dtype("matmul", a, DType::kFloat32, "a");
   detail::check_dtype("matmul", b, DType::kFloat32, "b");
   detail::check_same_device("matmul", a, b);

@@ -27,7 +27,7 @@ void check_operands(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor binary_forward(OpId id, BinaryOp op, const Tensor& a, const Tensor& b, bool float_only) {
-  const profiler::Scope trace("op", op_name(id));
+  const profiler::Scope trace("op", op_name(id), a);
   const char* name = op_name(id).data();
   check_operands(name, a, b);
   const DType dt = a.dtype();
@@ -49,7 +49,7 @@ Tensor binary_forward(OpId id, BinaryOp op, const Tensor& a, const Tensor& b, bo
 }
 
 Tensor compare_forward(OpId id, CompareOp op, const Tensor& a, const Tensor& b) {
-  const profiler::Scope trace("op", op_name(id));
+  const profiler::Scope trace("op", op_name(id), a);
   const char* name = op_name(id).data();
   check_operands(name, a, b);
   TAPEFLOW_CHECK(a.dtype() != DType::kString, "{}: string tensors cannot be compared", name);
@@ -71,7 +71,7 @@ Tensor compare_forward(OpId id, CompareOp op, const Tensor& a, const Tensor& b) 
 }
 
 Tensor unary_forward(OpId id, UnaryOp op, const Tensor& x) {
-  const profiler::Scope trace("op", op_name(id));
+  const profiler::Scope trace("op", op_name(id), x);
   const char* name = op_name(id).data();
   detail::check_dtype(name, x, DType::kFloat32, "x");
   Tensor y = Tensor::empty(x.shape(), DType::kFloat32, x.device());
@@ -265,7 +265,7 @@ Tensor greater_equal(const Tensor& a, const Tensor& b) {
 }
 
 Tensor cast(const Tensor& x, DType dtype) {
-  const profiler::Scope trace("op", op_name(OpId::k_cast));
+  const profiler::Scope trace("op", op_name(OpId::k_cast), x);
   detail::check_defined("cast", x, "x");
   if (x.dtype() == dtype) return x;
   TAPEFLOW_CHECK(x.dtype() != DType::kString && dtype != DType::kString,

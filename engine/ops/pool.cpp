@@ -20,7 +20,7 @@ kernels::Conv2DGeometry pool_geometry(const char* op, const Tensor& input, std::
 }  // namespace
 
 Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int, 2> strides, Padding padding) {
-  const profiler::Scope trace("op", op_name(OpId::k_max_pool2d));
+  const profiler::Scope trace("op", op_name(OpId::k_max_pool2d), input);
   const kernels::Conv2DGeometry g = pool_geometry("max_pool2d", input, ksize, strides, padding);
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.c}, DType::kFloat32, input.device());
   const bool recording = autodiff::should_record({&input});
@@ -68,7 +68,7 @@ Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
 }
 
 Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int, 2> strides, Padding padding) {
-  const profiler::Scope trace("op", op_name(OpId::k_avg_pool2d));
+  const profiler::Scope trace("op", op_name(OpId::k_avg_pool2d), input);
   const kernels::Conv2DGeometry g = pool_geometry("avg_pool2d", input, ksize, strides, padding);
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.c}, DType::kFloat32, input.device());
   switch (input.device().type) {

@@ -93,7 +93,7 @@ Tensor broadcast_back(const Tensor& g, const Shape& keepdims_shape, const Shape&
 }  // namespace
 
 Tensor reduce_sum(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  const profiler::Scope trace("op", op_name(OpId::k_reduce_sum));
+  const profiler::Scope trace("op", op_name(OpId::k_reduce_sum), x);
   Plan p = plan_reduction("reduce_sum", x, axes, keepdims);
   Tensor out = reduce_forward(Kind::kSum, p);
   if (autodiff::should_record({&x})) {
@@ -106,7 +106,7 @@ Tensor reduce_sum(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
 }
 
 Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  const profiler::Scope trace("op", op_name(OpId::k_reduce_mean));
+  const profiler::Scope trace("op", op_name(OpId::k_reduce_mean), x);
   Plan p = plan_reduction("reduce_mean", x, axes, keepdims);
   Tensor out = reduce_forward(Kind::kSum, p);
   const float scale = p.n == 0 ? std::numeric_limits<float>::quiet_NaN() : 1.f / static_cast<float>(p.n);
@@ -124,7 +124,7 @@ Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims)
 }
 
 Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  const profiler::Scope trace("op", op_name(OpId::k_reduce_max));
+  const profiler::Scope trace("op", op_name(OpId::k_reduce_max), x);
   Plan p = plan_reduction("reduce_max", x, axes, keepdims);
   Tensor out = reduce_forward(Kind::kMax, p);
   if (autodiff::should_record({&x})) {
@@ -140,7 +140,7 @@ Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
 }
 
 Tensor argmax(const Tensor& x, int axis) {
-  const profiler::Scope trace("op", op_name(OpId::k_argmax));
+  const profiler::Scope trace("op", op_name(OpId::k_argmax), x);
   detail::check_dtype("argmax", x, DType::kFloat32, "x");
   TAPEFLOW_CHECK(x.rank() >= 1, "argmax: expected rank >= 1, found a scalar");
   const int a = normalize_axis(axis, x.rank(), "argmax");

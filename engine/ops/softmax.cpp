@@ -40,7 +40,7 @@ Tensor softmax_backward(OpId id, const Tensor& y, const Tensor& dy, const Lanes&
 }
 
 Tensor softmax_forward(OpId id, const Tensor& x, int axis, bool log) {
-  const profiler::Scope trace("op", op_name(id));
+  const profiler::Scope trace("op", op_name(id), x);
   const char* name = op_name(id).data();
   detail::check_dtype(name, x, DType::kFloat32, "logits");
   TAPEFLOW_CHECK(x.rank() >= 1, "{}: expected logits of rank >= 1, found a scalar", name);
@@ -69,7 +69,7 @@ Tensor softmax(const Tensor& logits, int axis) { return softmax_forward(OpId::k_
 Tensor log_softmax(const Tensor& logits, int axis) { return softmax_forward(OpId::k_log_softmax, logits, axis, true); }
 
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
-  const profiler::Scope trace("op", op_name(OpId::k_sparse_softmax_cross_entropy));
+  const profiler::Scope trace("op", op_name(OpId::k_sparse_softmax_cross_entropy), logits);
   const char* name = "sparse_softmax_cross_entropy_with_logits";
   detail::check_dtype(name, logits, DType::kFloat32, "logits");
   detail::check_defined(name, labels, "labels");

@@ -91,12 +91,27 @@ void synchronize(int device) {
   TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
 }
 
-Event record_event(int device) {
+namespace {
+
+Event record_event_with_flags(int device, unsigned flags) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
   cudaEvent_t event = nullptr;
-  TAPEFLOW_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  TAPEFLOW_CUDA_CHECK(cudaEventCreateWithFlags(&event, flags));
   TAPEFLOW_CUDA_CHECK(cudaEventRecord(event, compute_stream(device)));
   return event;
+}
+
+}  // namespace
+
+Event record_event(int device) { return record_event_with_flags(device, cudaEventDisableTiming); }
+
+Event record_timing_event(int device) { return record_event_with_flags(device, cudaEventDefault); }
+
+float elapsed_ms(Event start, Event end) {
+  TAPEFLOW_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(end)));
+  float ms = 0;
+  TAPEFLOW_CUDA_CHECK(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(start), static_cast<cudaEvent_t>(end)));
+  return ms;
 }
 
 bool event_done(Event event) {

@@ -260,3 +260,21 @@ TEST_F(SummaryTest, AFullDiskIsAClearErrorFromFlushAndClose) {
   EXPECT_EQ(tf::testing::error_of([&] { writer->scalar("loss", 1.0, 0); }), flushed);
   EXPECT_EQ(tf::testing::error_of([&] { writer->close(); }), flushed);
 }
+
+TEST_F(SummaryTest, CudaOpsAddTheirDeviceTimeToTheTrace) {
+  if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  const tf::Tensor a = tf::random::normal({256, 256}, 0.f, 1.f, 1).to(tf::Device::cuda());
+  tf::summary::trace_on(true);
+  tf::Tensor c = tf::matmul(a, a);
+  c = tf::nn::relu(c);
+  const fs::path trace = tf::summary::trace_export("gpu_trace", 0, logdir_);
+  const nlohmann::json json = nlohmann::json::parse(tf::io::read_file(trace));
+  int gpu_spans = 0;
+  for (const auto& e : json.at("traceEvents")) {
+    if (e.at("ph") != "X" || e.at("cat") != "gpu") continue;
+    ++gpu_spans;
+    EXPECT_EQ(e.at("tid").get<int>(), 1000) << e.dump();
+    EXPECT_GE(e.at("dur").get<double>(), 0) << e.dump();
+  }
+  EXPECT_GE(gpu_spans, 2) << json.dump();  // matmul and relu, at least
+}
