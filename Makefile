@@ -32,7 +32,7 @@ help:
 	@echo "  make deps       install the missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make venv       the interop tests' Python venv in $(BUILD_DIR)/venv (tests/interop/requirements.txt)"
 	@echo "  make install    build, then install headers, libraries and the CMake package into PREFIX=$(PREFIX)"
-	@echo "  make bench      train_bench vs PyTorch on the CPU (A B A B, median of 3, 1 and 2 threads) -> bench/results/"
+	@echo "  make bench      train_bench vs TensorFlow and PyTorch on the CPU (alternating, median of 3, 1 and 2 threads) -> bench/results/"
 	@echo "                  (BENCH_FLAGS=--quick: one pair of 1-second runs, nothing written)"
 	@echo "  make gpu-check  the GPU check on the bundle (bench/gpu_check.sh; see bench/README.md)"
 	@echo "  make gpu-check DRY_RUN=1   build the bundle in $(GPU_BUILD_DIR)/, check it, run the no-GPU steps, print the run call"
@@ -66,7 +66,8 @@ demo: build
 
 BENCH_FLAGS ?=
 bench: build
-	/usr/bin/python3 bench/cpu_bench.py --bin $(BUILD_DIR)/bin/train_bench $(BENCH_FLAGS)
+	@scripts/make-venv.sh $(BUILD_DIR)/venv-tf bench/peers/requirements-tf.txt
+	/usr/bin/python3 bench/cpu_bench.py --bin $(BUILD_DIR)/bin/train_bench --tf-python $(BUILD_DIR)/venv-tf/bin/python $(BENCH_FLAGS)
 
 # The GPU check (DESIGN.md). DRY_RUN=1 (any machine): build and check the bundle, run every step that needs no
 # GPU, print the device tool's call. Without it (the GPU machine): run the check on the carried bundle.

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""`make bench`: tapeflow's train_bench against bench/peers/torch_train.py on this machine's CPU.
+"""`make bench`: tapeflow's train_bench against TensorFlow (bench/peers/tf_train.py) and PyTorch
+(bench/peers/torch_train.py) on this machine's CPU.
 
-For each model (training at batch 50; inference at batch 1000 for mlp/cnn) and thread count, runs the two
-in alternation (A B A B ..., --pairs pairs), takes each side's median steps/s, and prints a markdown table
-(tapeflow, PyTorch, ratio, peak RSS, start to first step) that it also writes to
-bench/results/cpu-<date>.md with the machine's description. PyTorch runs at its best: OpenBLAS's OpenMP
-build and glibc told to keep its memory (torch_train.py does that itself).
+For each model (training at batch 50; inference at batch 1000 for mlp/cnn) and thread count, runs them in
+alternation (tapeflow, TF, PyTorch, ..., --pairs rounds), takes each one's median steps/s, and prints a
+markdown table (tapeflow, TF, PyTorch, ratio to the best peer, peak RSS, start to first step) that it also
+writes to bench/results/cpu-<date>.md with the machine's description. The peers run at their best: PyTorch
+with OpenBLAS's OpenMP build and glibc told to keep its memory (torch_train.py does that itself); TF's
+tf.function step in every round, plus its eager loop and model.fit once each — its best variant counts.
 """
 import argparse
 import datetime
@@ -54,6 +56,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bin", default="build/bin/train_bench", help="the train_bench to measure")
     p.add_argument("--python", default="/usr/bin/python3", help="the python3 with PyTorch (Debian's python3-torch)")
+    p.add_argument("--tf-python", help="the python3 with tensorflow-cpu (make bench builds build/venv-tf); none: no TF")
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--pairs", type=int, default=3, help="A B pairs per workload and thread count")
     p.add_argument("--seconds", type=float, default=3.0, help="timed seconds per run")
@@ -73,35 +76,48 @@ def main():
         for n in threads:
             flags = ["--model", model, "--device", "cpu", "--threads", str(n), "--seconds", str(a.seconds)]
             flags += ["--eval"] if mode == "eval" else []
-            ours, peer = [], []
-            for _ in range(a.pairs):
-                ours.append(measure([a.bin] + flags, timeout=a.seconds * 10 + 120))
-                peer.append(measure([a.python, os.path.join(HERE, "peers", "torch_train.py")] + flags,
-                                    timeout=a.seconds * 10 + 120))
-            errors = [r for r in ours + peer if isinstance(r, str)]
+            timeout = a.seconds * 10 + 180
+            tf_cmd = [a.tf_python, os.path.join(HERE, "peers", "tf_train.py")] + flags if a.tf_python else None
+            ours, peer, tf_runs, tf_other = [], [], [], []
+            for round_ in range(a.pairs):
+                ours.append(measure([a.bin] + flags, timeout))
+                if tf_cmd:
+                    tf_runs.append(measure(tf_cmd + ["--variant", "function"], timeout))
+                    if round_ == 0 and mode == "train":
+                        tf_other += [measure(tf_cmd + ["--variant", v], timeout) for v in ("eager", "fit")]
+                peer.append(measure([a.python, os.path.join(HERE, "peers", "torch_train.py")] + flags, timeout))
+            errors = [r for r in ours + peer + tf_runs + tf_other if isinstance(r, str)]
             for e in errors:
                 print(f"cpu_bench: {e}", file=sys.stderr)
             t, q = median_of(ours, "steps_per_s"), median_of(peer, "steps_per_s")
-            rows.append({"model": model, "mode": mode, "threads": n, "tapeflow": t, "pytorch": q,
-                         "ratio": t / q if t and q else None,
-                         "rss": (median_of(ours, "peak_rss_mb"), median_of(peer, "peak_rss_mb")),
-                         "start": (median_of(ours, "start_to_first_step_s"), median_of(peer, "start_to_first_step_s")),
+            tf_best = max([v for v in [median_of(tf_runs, "steps_per_s")] + [median_of([r], "steps_per_s")
+                                                                             for r in tf_other] if v] or [None])
+            best_peer = max([v for v in (q, tf_best) if v] or [None])
+            rows.append({"model": model, "mode": mode, "threads": n, "tapeflow": t, "tf": tf_best, "pytorch": q,
+                         "ratio": t / best_peer if t and best_peer else None,
+                         "rss": (median_of(ours, "peak_rss_mb"), median_of(tf_runs, "peak_rss_mb"),
+                                 median_of(peer, "peak_rss_mb")),
+                         "start": (median_of(ours, "start_to_first_step_s"),
+                                   median_of(tf_runs, "start_to_first_step_s"),
+                                   median_of(peer, "start_to_first_step_s")),
                          "errors": len(errors)})
-            print(f"cpu_bench: {model} {mode} {n} thread(s): tapeflow {fmt(t)}, PyTorch {fmt(q)} steps/s",
-                  file=sys.stderr)
+            print(f"cpu_bench: {model} {mode} {n} thread(s): tapeflow {fmt(t)}, TF {fmt(tf_best)}, "
+                  f"PyTorch {fmt(q)} steps/s", file=sys.stderr)
 
     date = datetime.date.today().isoformat()
-    lines = [f"# train_bench vs PyTorch on the CPU — {date}", "", f"Machine: {machine}.", "",
-             f"`make bench`: {a.pairs} alternating pairs (tapeflow, PyTorch) of {a.seconds:g}-second runs per row, "
-             "median steps/s; training at batch 50 (Adam 1e-3), inference at batch 1000. Synthetic data of the "
-             "notes' shapes. TensorFlow's peer (bench/peers/tf_train.py) is not written yet.", "",
-             "| model | mode | threads | tapeflow steps/s | PyTorch steps/s | ratio | peak RSS MB (tapeflow / torch) "
-             "| start→first step s (tapeflow / torch) | failed runs |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [f"# train_bench vs TensorFlow and PyTorch on the CPU — {date}", "", f"Machine: {machine}.", "",
+             f"`make bench`: {a.pairs} alternating rounds (tapeflow, TF tf.function, PyTorch) of {a.seconds:g}-second "
+             "runs per row, median steps/s; TF's eager loop and model.fit once each, its best variant shown. "
+             "Training at batch 50 (Adam 1e-3), inference at batch 1000. Synthetic data of the notes' shapes. "
+             "Ratio: tapeflow / the best peer.", "",
+             "| model | mode | threads | tapeflow steps/s | TF steps/s | PyTorch steps/s | ratio | "
+             "peak RSS MB (tapeflow / TF / torch) | start→first step s (tapeflow / TF / torch) | failed runs |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
-        lines.append(f"| {r['model']} | {r['mode']} | {r['threads']} | {fmt(r['tapeflow'])} | {fmt(r['pytorch'])} | "
-                     f"{fmt(r['ratio'], 2)} | {fmt(r['rss'][0], 0)} / {fmt(r['rss'][1], 0)} | "
-                     f"{fmt(r['start'][0], 2)} / {fmt(r['start'][1], 2)} | {r['errors']} |")
+        lines.append(f"| {r['model']} | {r['mode']} | {r['threads']} | {fmt(r['tapeflow'])} | {fmt(r['tf'])} | "
+                     f"{fmt(r['pytorch'])} | {fmt(r['ratio'], 2)} | "
+                     f"{' / '.join(fmt(v, 0) for v in r['rss'])} | {' / '.join(fmt(v, 2) for v in r['start'])} | "
+                     f"{r['errors']} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if not a.quick:
