@@ -213,4 +213,8 @@ bool text(const std::string& name, const std::string& text, int64_t step) {
   return with_default([&](SummaryWriter& w) { w.text(name, text, step); });
 }
 
+void flush() {
+  if (SummaryWriter* writer = default_writer()) writer->flush();
+}
+
 }  // namespace tapeflow::summary

@@ -113,7 +113,11 @@ TEST_F(SummaryTest, ScalarsThroughTheDefaultWriterLandOnFlush) {
     for (int step = 0; step < 100; ++step) EXPECT_TRUE(tf::summary::scalar("loss", tf::fill(tf::Shape{}, 0.5f * step), step));
   }
   EXPECT_EQ(tf::summary::default_writer(), nullptr);
-  writer->flush();
+  tf::summary::flush();  // no default writer: nothing to do
+  {
+    auto scope = writer->as_default();
+    tf::summary::flush();
+  }
   const auto events = events_of(*writer);
   ASSERT_EQ(events.size(), 101u);
   for (int step = 0; step < 100; ++step) {

@@ -77,6 +77,8 @@ bool scalar(const std::string& name, const Tensor& value, int64_t step);
 bool image(const std::string& name, const Tensor& images, int64_t step, int max_outputs = 3);
 bool histogram(const std::string& name, const Tensor& values, int64_t step, int buckets = 30);
 bool text(const std::string& name, const std::string& text, int64_t step);
+// tf.summary.flush: flushes the default writer (if any).
+void flush();
 
 // tf.summary.trace_on / trace_export: records every layer call, backward op and optimizer update from
 // now on; trace_export stops, writes a Chrome trace (Perfetto, chrome://tracing) to
