@@ -1,7 +1,7 @@
 #pragma once
-// 2-D convolution on NHWC images with HWIO filters. CPU: im2col + OpenBLAS SGEMM with the batch folded
-// into the GEMM's M dimension (M = N * OH * OW), so each of forward, input and filter gradient is one
-// large GEMM. The geometry is shared with pooling (kernels/pool.h).
+// 2-D convolution on NHWC images with HWIO filters. CPU, chosen at build time (TAPEFLOW_ONEDNN):
+// oneDNN's AVX-512 convolutions (kernels/cpu/conv_onednn.cpp), or im2col + OpenBLAS SGEMM with the batch
+// folded into the GEMM's M dimension (kernels/cpu/conv.cpp). The geometry is shared with pooling (kernels/pool.h).
 #include <cstdint>
 
 namespace tapeflow::kernels {
@@ -24,20 +24,21 @@ struct Conv2DGeometry {
 
 namespace cpu {
 
-// col [n * oh * ow, kh * kw * c]: the input patch of every output pixel, zeros in the padding.
-void im2col(const float* input, float* col, const Conv2DGeometry& g);
-// The adjoint of im2col: d_input [n, h, w, c] (fully written) = the sum of the d_col entries that
-// im2col copied from each input element.
-void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g);
+enum class ConvPass { kForward, kBackwardInput, kBackwardFilter };
 
-// out [n, oh, ow, o] = im2col(input) [M, kh * kw * c] x filter [kh * kw * c, o]. `col` is scratch of
-// col_rows() x col_cols() floats (null if pointwise) and holds im2col(input) afterwards.
-void conv2d_forward(const float* input, const float* filter, float* out, float* col, const Conv2DGeometry& g);
-// d_filter [kh * kw * c, o] = col^T x d_out [M, o], where col = im2col(input) (the input if pointwise).
-void conv2d_backward_filter(const float* col, const float* d_out, float* d_filter, const Conv2DGeometry& g);
-// d_input [n, h, w, c] = col2im(d_out [M, o] x filter^T [o, kh * kw * c]); `d_col` is scratch like `col`.
-void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* d_col,
+// Floats of scratch that the CPU `pass` needs for geometry g (0: pass nullptr). The caller allocates it
+// (through its caching allocator), so the kernels never allocate per call.
+int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g);
+
+// out [n, oh, ow, o] = the convolution of input [n, h, w, c] with filter [kh, kw, c, o].
+void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g);
+// d_input [n, h, w, c] (fully written) = the gradient of the forward with respect to its input, given
+// d_out [n, oh, ow, o].
+void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,
                            const Conv2DGeometry& g);
+// d_filter [kh, kw, c, o] (fully written) = the gradient with respect to the filter, from the forward's input.
+void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
+                            const Conv2DGeometry& g);
 
 }  // namespace cpu
 

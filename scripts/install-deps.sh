@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config   # toolchain (CMake >= 3.25, g++ 12)
   libopenblas-openmp-dev                                # GEMM, OpenMP build (not the pthread one)
+  libdnnl-dev                                           # oneDNN: AVX-512 conv2d on the CPU (TAPEFLOW_ONEDNN)
   libfmt-dev libcli11-dev nlohmann-json3-dev            # formatting, flags, safetensors header
   libgtest-dev libgmock-dev libbenchmark-dev            # tests and benchmarks
   libprotobuf-dev protobuf-compiler                     # tf.train.Example / TensorBoard Event messages

@@ -17,14 +17,21 @@ namespace {
   return {tensor_float32_execution_enabled(), cudnn_benchmark()};
 }
 
+// Scratch for a CPU conv pass (the im2col matrix without oneDNN; none with it), from the caching allocator.
+Tensor cpu_conv_scratch(kernels::cpu::ConvPass pass, const kernels::Conv2DGeometry& g) {
+  const int64_t size = kernels::cpu::conv2d_scratch_size(pass, g);
+  return size ? Tensor::empty({size}, DType::kFloat32) : Tensor();
+}
+float* data_or_null(Tensor& t) { return t.defined() ? t.data<float>() : nullptr; }
+
 Tensor conv2d_backward_input(const Tensor& d_out, const Tensor& filters, const Shape& input_shape,
                              const kernels::Conv2DGeometry& g) {
   Tensor d_input = Tensor::empty(input_shape, DType::kFloat32, d_out.device());
   switch (d_out.device().type) {
     case DeviceType::kCPU: {
-      Tensor d_col = g.pointwise() ? Tensor() : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32);
+      Tensor scratch = cpu_conv_scratch(kernels::cpu::ConvPass::kBackwardInput, g);
       kernels::cpu::conv2d_backward_input(d_out.data<float>(), filters.data<float>(), d_input.data<float>(),
-                                          g.pointwise() ? nullptr : d_col.data<float>(), g);
+                                          data_or_null(scratch), g);
       break;
     }
     case DeviceType::kCUDA:
@@ -39,21 +46,22 @@ Tensor conv2d_backward_input(const Tensor& d_out, const Tensor& filters, const S
   return d_input;
 }
 
-// The CPU reads im2col(input) (`col`, kept by the forward); cuDNN reads the input itself.
-Tensor conv2d_backward_filter(const Tensor& input, const Tensor& col, const Tensor& d_out, const Shape& filter_shape,
+Tensor conv2d_backward_filter(const Tensor& input, const Tensor& d_out, const Shape& filter_shape,
                               const kernels::Conv2DGeometry& g) {
   Tensor d_filter = Tensor::empty(filter_shape, DType::kFloat32, d_out.device());
   switch (d_out.device().type) {
-    case DeviceType::kCPU:
-      kernels::cpu::conv2d_backward_filter(col.data<float>(), d_out.data<float>(), d_filter.data<float>(), g);
+    case DeviceType::kCPU: {
+      Tensor scratch = cpu_conv_scratch(kernels::cpu::ConvPass::kBackwardFilter, g);
+      kernels::cpu::conv2d_backward_filter(input.data<float>(), d_out.data<float>(), d_filter.data<float>(),
+                                           data_or_null(scratch), g);
       break;
+    }
     case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
       kernels::cuda::conv2d_backward_filter(d_out.device().index, input.data<float>(), d_out.data<float>(),
                                             d_filter.data<float>(), g, cuda_conv_options());
       break;
 #else
-      (void)input;
       detail::throw_no_cuda_kernel("conv2d (backward filter)");
 #endif
   }
@@ -79,15 +87,13 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
                             strides, dilations, padding);
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.o}, DType::kFloat32, input.device());
   const bool recording = autodiff::should_record({&input, &filters});
-  // On the CPU, im2col is kept for the filter gradient when a tape records; the pointwise case reuses the input.
-  Tensor col;
   switch (input.device().type) {
-    case DeviceType::kCPU:
-      col = g.pointwise() ? detail::view(input, {g.col_rows(), g.col_cols()})
-                          : Tensor::empty({g.col_rows(), g.col_cols()}, DType::kFloat32);
+    case DeviceType::kCPU: {
+      Tensor scratch = cpu_conv_scratch(kernels::cpu::ConvPass::kForward, g);
       kernels::cpu::conv2d_forward(input.data<float>(), filters.data<float>(), out.data<float>(),
-                                   g.pointwise() ? nullptr : col.data<float>(), g);
+                                   data_or_null(scratch), g);
       break;
+    }
     case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
       kernels::cuda::conv2d_forward(input.device().index, input.data<float>(), filters.data<float>(),
@@ -99,11 +105,11 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
   }
   if (recording) {
     autodiff::record(OpId::k_conv2d, {input, filters}, {out},
-                     [input, filters, col, g](const std::vector<Tensor>& grads, const std::vector<bool>& need) {
+                     [input, filters, g](const std::vector<Tensor>& grads, const std::vector<bool>& need) {
                        autodiff::require_first_order(OpId::k_conv2d, {&input, &filters, &grads[0]});
                        return std::vector<Tensor>{
                            need[0] ? conv2d_backward_input(grads[0], filters, input.shape(), g) : Tensor(),
-                           need[1] ? conv2d_backward_filter(input, col, grads[0], filters.shape(), g) : Tensor()};
+                           need[1] ? conv2d_backward_filter(input, grads[0], filters.shape(), g) : Tensor()};
                      });
   }
   return out;

@@ -1,3 +1,5 @@
+// conv2d on the CPU without oneDNN (TAPEFLOW_ONEDNN=OFF): im2col + OpenBLAS SGEMM, the batch folded into M
+// (M = n * oh * ow), so each pass is one large GEMM. kernels/cpu/conv_onednn.cpp is the other build's twin.
 #include "kernels/conv.h"
 
 #include <algorithm>
@@ -39,8 +41,7 @@ void for_each_run(const Conv2DGeometry& g, int64_t b, int64_t oh, int64_t ow, F 
   }
 }
 
-}  // namespace
-
+// col [n * oh * ow, kh * kw * c]: the input patch of every output pixel, zeros in the padding.
 void im2col(const float* input, float* col, const Conv2DGeometry& g) {
   const int64_t row_len = g.col_cols();
   // One output row (b, oh) per iteration; each col row is zeroed, then the in-bounds runs are copied.
@@ -60,6 +61,8 @@ void im2col(const float* input, float* col, const Conv2DGeometry& g) {
   }
 }
 
+// The adjoint of im2col: d_input [n, h, w, c] (fully written) = the sum of the d_col entries that im2col
+// copied from each input element.
 void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g) {
   const int64_t row_len = g.col_cols(), image_size = g.h * g.w * g.c;
   // One image per thread: overlapping windows add into it from one thread, in a fixed order.
@@ -78,15 +81,28 @@ void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g) {
   }
 }
 
+}  // namespace
+
+// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none.
+int64_t conv2d_scratch_size(ConvPass, const Conv2DGeometry& g) {
+  return g.pointwise() ? 0 : g.col_rows() * g.col_cols();
+}
+
+// out [M, o] = im2col(input) [M, kh * kw * c] x filter [kh * kw * c, o].
 void conv2d_forward(const float* input, const float* filter, float* out, float* col, const Conv2DGeometry& g) {
   if (!g.pointwise()) im2col(input, col, g);
   matmul(false, false, 1, g.col_rows(), g.o, g.col_cols(), g.pointwise() ? input : col, 0, filter, 0, out);
 }
 
-void conv2d_backward_filter(const float* col, const float* d_out, float* d_filter, const Conv2DGeometry& g) {
-  matmul(true, false, 1, g.col_cols(), g.o, g.col_rows(), col, 0, d_out, 0, d_filter);
+// d_filter [kh * kw * c, o] = im2col(input)^T x d_out [M, o]; im2col is redone here rather than kept alive
+// from the forward.
+void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* col,
+                            const Conv2DGeometry& g) {
+  if (!g.pointwise()) im2col(input, col, g);
+  matmul(true, false, 1, g.col_cols(), g.o, g.col_rows(), g.pointwise() ? input : col, 0, d_out, 0, d_filter);
 }
 
+// d_input = col2im(d_out [M, o] x filter^T [o, kh * kw * c]).
 void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* d_col,
                            const Conv2DGeometry& g) {
   if (g.pointwise()) {
