@@ -19,7 +19,7 @@ ALLOWED='^(linux-vdso|ld-linux-x86-64|libc|libm|libdl|libpthread|librt|libstdc\+
 TARGETS=(train_bench train_mnist engine_tests models_tests io_tests)
 
 configure_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DTAPEFLOW_STATIC_BUNDLE=ON -DCMAKE_CUDA_ARCHITECTURES=90
-                 -DTAPEFLOW_BUILD_TESTS=ON)
+                 -DTAPEFLOW_BUILD_TESTS=ON -DTAPEFLOW_ONEDNN=OFF)  # Debian ships oneDNN only as a shared library
 command -v ccache >/dev/null &&
   configure_flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
 [[ -f $BUILD_DIR/build.ninja ]] || cmake -S . -B "$BUILD_DIR" "${configure_flags[@]}"
