@@ -1,5 +1,5 @@
 # TAPEFLOW_STATIC_BUNDLE: executables that run on a machine with none of Debian's libraries — the lent GPU
-# machine of `make gpu-check` (bench/gpu_check.sh). OpenBLAS, libgfortran, libquadmath, libgomp, zlib,
+# machine of `make gpu-check` (bench/gpu_check.sh). OpenBLAS, libgfortran, libquadmath, libgomp, zlib, protobuf,
 # libstdc++ and libgcc are linked statically and fmt is compiled header-only, so an executable needs only
 # glibc, the CUDA driver and (once the kernels use them) cuBLAS/cuDNN, which the GPU machine has in its
 # CUDA toolkit or its Python nvidia-* wheels. CUDA's runtime is already static (CUDA::cudart_static).
@@ -11,6 +11,7 @@ if(NOT TAPEFLOW_STATIC_BUNDLE)
 endif()
 
 set(ZLIB_USE_STATIC_LIBS ON)
+set(Protobuf_USE_STATIC_LIBS ON)  # FindProtobuf then picks libprotobuf-lite.a (io: tf.train.Example)
 find_library(OPENBLAS_LIBRARY NAMES libopenblas.a
   PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp /usr/lib/aarch64-linux-gnu/openblas-openmp NO_DEFAULT_PATH)
 
