@@ -1,0 +1,168 @@
+// kernel_bench: GFLOP/s of the CPU GEMM (OpenBLAS, oneDNN's dnnl_sgemm, and kernels::cpu::matmul, the one
+// tapeflow runs) at the notes' models' shapes, and of the production conv2d passes at the CNN's shapes, with
+// the machine's peak beside them. Arguments end in the thread count. See bench/README.md.
+//   OPENBLAS_CORETYPE=Haswell build/bin/kernel_bench [--benchmark_filter=...]
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <immintrin.h>
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "kernels/conv.h"
+#include "kernels/matmul.h"
+#ifdef TAPEFLOW_BENCH_ONEDNN
+#include <dnnl.h>
+#endif
+
+namespace {
+
+namespace kc = tapeflow::kernels::cpu;
+
+void set_threads(int threads) {
+  omp_set_num_threads(threads);
+  openblas_set_num_threads(threads);
+}
+
+std::vector<float> filled(size_t size, float scale = 0.01f) {
+  std::vector<float> v(size);
+  for (size_t i = 0; i < size; ++i) v[i] = scale * static_cast<float>(static_cast<int>(i * 2654435761u % 201) - 100);
+  return v;
+}
+
+void report_flops(benchmark::State& state, double flops_per_iteration) {
+  state.counters["GFLOP/s"] = benchmark::Counter(flops_per_iteration * 1e-9 * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate);
+}
+
+// ---- peak: 12 independent chains of 16-wide FMAs per thread (two FMA ports x FMA latency 4-6 cycles) ----
+__attribute__((target("avx512f"))) float fma_chains(int64_t rounds) {
+  __m512 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (int64_t r = 0; r < rounds; ++r)
+    for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  __m512 sum = acc[0];
+  for (int i = 1; i < 12; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  alignas(64) float lanes[16];  // not _mm512_reduce_add_ps: GCC 12 warns inside it (-Wuninitialized)
+  _mm512_store_ps(lanes, sum);
+  float total = 0;
+  for (float lane : lanes) total += lane;
+  return total;
+}
+
+void BM_PeakAvx512Fma(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr int64_t kRounds = 1 << 20;
+  float sink = 0;
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads) reduction(+ : sink)
+    sink += fma_chains(kRounds);
+  }
+  benchmark::DoNotOptimize(sink);
+  report_flops(state, double(threads) * kRounds * 12 * 16 * 2);
+}
+BENCHMARK(BM_PeakAvx512Fma)->Arg(1)->Arg(2)->UseRealTime();
+
+// ---- GEMM: C[m, n] = op(A) op(B), row-major, at the models' shapes (forward and both backward products) ----
+enum class Gemm { kOpenBlas, kOneDnn, kTapeflow };
+
+template <Gemm kind>
+void BM_Sgemm(benchmark::State& state) {
+  const int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  const bool ta = state.range(3) & 1, tb = state.range(3) & 2;
+  set_threads(static_cast<int>(state.range(4)));
+  const std::vector<float> a = filled(m * k), b = filled(k * n);
+  std::vector<float> c(m * n);
+  for (auto _ : state) {
+    if constexpr (kind == Gemm::kOpenBlas) {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+                  1.f, a.data(), int(ta ? m : k), b.data(), int(tb ? k : n), 0.f, c.data(), int(n));
+    } else if constexpr (kind == Gemm::kOneDnn) {
+#ifdef TAPEFLOW_BENCH_ONEDNN
+      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.f,
+                 c.data(), n);
+#endif
+    } else {
+      kc::matmul(ta, tb, 1, m, n, k, a.data(), 0, b.data(), 0, c.data());
+    }
+    benchmark::DoNotOptimize(c.data());
+  }
+  report_flops(state, 2.0 * m * n * k);
+}
+
+// {m, n, k, transposes (1: A, 2: B), threads}: dense y = x W [b, in] x [in, out]; its backward dx = dy W^T and
+// dW = x^T dy. The notes' CNN dense layers, the MLP's first layer, the char-RNN's LSTM input+recurrent product.
+void gemm_shapes(benchmark::internal::Benchmark* bench) {
+  const int64_t b = 50;
+  const int64_t layers[][2] = {{3136, 1024}, {1024, 10}, {784, 100}, {370, 1024}};
+  for (int threads : {1, 2})
+    for (const auto& l : layers) {
+      bench->Args({b, l[1], l[0], 0, threads});     // forward
+      bench->Args({b, l[0], l[1], 2, threads});     // d_x = d_y W^T
+      bench->Args({l[0], l[1], b, 1, threads});     // d_W = x^T d_y
+    }
+  bench->ArgNames({"m", "n", "k", "t", "thr"})->UseRealTime();
+}
+BENCHMARK(BM_Sgemm<Gemm::kOpenBlas>)->Apply(gemm_shapes);
+#ifdef TAPEFLOW_BENCH_ONEDNN
+BENCHMARK(BM_Sgemm<Gemm::kOneDnn>)->Apply(gemm_shapes);
+#endif
+BENCHMARK(BM_Sgemm<Gemm::kTapeflow>)->Apply(gemm_shapes);
+
+// ---- conv2d: the production kernels (oneDNN or im2col + OpenBLAS, whichever this build has) ----
+tapeflow::kernels::Conv2DGeometry cnn_conv(int layer) {
+  // The notes' CNN, batch 50: conv1 28x28x1 -> 32, conv2 14x14x32 -> 64, both 5x5 SAME stride 1.
+  if (layer == 1) return {50, 28, 28, 1, 5, 5, 32, 28, 28, 1, 1, 1, 1, 2, 2};
+  return {50, 14, 14, 32, 5, 5, 64, 14, 14, 1, 1, 1, 1, 2, 2};
+}
+
+template <kc::ConvPass pass>
+void BM_Conv2d(benchmark::State& state) {
+  const tapeflow::kernels::Conv2DGeometry g = cnn_conv(static_cast<int>(state.range(0)));
+  set_threads(static_cast<int>(state.range(1)));
+  std::vector<float> input = filled(g.n * g.h * g.w * g.c), filter = filled(g.kh * g.kw * g.c * g.o),
+                     out = filled(g.n * g.oh * g.ow * g.o), scratch(kc::conv2d_scratch_size(pass, g));
+  float* s = scratch.empty() ? nullptr : scratch.data();
+  for (auto _ : state) {
+    if constexpr (pass == kc::ConvPass::kForward) kc::conv2d_forward(input.data(), filter.data(), out.data(), s, g);
+    if constexpr (pass == kc::ConvPass::kBackwardInput)
+      kc::conv2d_backward_input(out.data(), filter.data(), input.data(), s, g);
+    if constexpr (pass == kc::ConvPass::kBackwardFilter)
+      kc::conv2d_backward_filter(input.data(), out.data(), filter.data(), s, g);
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, 2.0 * g.n * g.oh * g.ow * g.o * g.kh * g.kw * g.c);
+}
+void conv_shapes(benchmark::internal::Benchmark* bench) {
+  for (int threads : {1, 2})
+    for (int layer : {1, 2}) bench->Args({layer, threads});
+  bench->ArgNames({"conv", "thr"})->UseRealTime();
+}
+BENCHMARK(BM_Conv2d<kc::ConvPass::kForward>)->Apply(conv_shapes);
+BENCHMARK(BM_Conv2d<kc::ConvPass::kBackwardInput>)->Apply(conv_shapes);
+BENCHMARK(BM_Conv2d<kc::ConvPass::kBackwardFilter>)->Apply(conv_shapes);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The computed peak: nominal clock x 2 AVX-512 FMA ports x 16 floats x 2 flops, per core.
+  double mhz = 0;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("cpu MHz", 0) == 0) {
+      mhz = std::stod(line.substr(line.find(':') + 1));
+      break;
+    }
+  std::printf("computed peak per core: %.0f MHz x 2 FMA x 16 x 2 = %.1f GFLOP/s (BM_PeakAvx512Fma measures it)\n",
+              mhz, mhz * 1e-3 * 64);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
