@@ -1,8 +1,8 @@
 # TAPEFLOW_STATIC_BUNDLE: executables that run on a machine with none of Debian's libraries — the lent GPU
 # machine of `make gpu-check` (bench/gpu_check.sh). OpenBLAS, libgfortran, libquadmath, libgomp, zlib, protobuf,
-# libstdc++ and libgcc are linked statically and fmt is compiled header-only, so an executable needs only
-# glibc, the CUDA driver and (once the kernels use them) cuBLAS/cuDNN, which the GPU machine has in its
-# CUDA toolkit or its Python nvidia-* wheels. CUDA's runtime is already static (CUDA::cudart_static).
+# libpng, TurboJPEG, libstdc++ and libgcc are linked statically and fmt is compiled header-only, so an
+# executable needs only glibc, the CUDA driver and (once the kernels use them) cuBLAS/cuDNN, which the GPU
+# machine has in its CUDA toolkit or its Python nvidia-* wheels. CUDA's runtime is already static (CUDA::cudart_static).
 # Included after cuda.cmake (so CUDAToolkit's shared cuBLAS/cuDNN targets stay as they are) and before the
 # find_package calls that it steers.
 option(TAPEFLOW_STATIC_BUNDLE "Link Debian's libraries statically into every executable (make gpu-check's bundle)" OFF)
@@ -12,6 +12,8 @@ endif()
 
 set(ZLIB_USE_STATIC_LIBS ON)
 set(Protobuf_USE_STATIC_LIBS ON)  # FindProtobuf then picks libprotobuf-lite.a (io: tf.train.Example)
+find_library(PNG_LIBRARY_RELEASE NAMES libpng16.a)  # FindPNG takes it (io: decode_png)
+set(TAPEFLOW_TURBOJPEG libjpeg-turbo::turbojpeg-static)  # io: decode_jpeg, encode_jpeg
 find_library(OPENBLAS_LIBRARY NAMES libopenblas.a
   PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp /usr/lib/aarch64-linux-gnu/openblas-openmp NO_DEFAULT_PATH)
 

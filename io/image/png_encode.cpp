@@ -1,10 +1,12 @@
-#include "tapeflow/io/png.h"
+// encode_png: 8-bit PNG written with zlib directly (one IDAT, filter 0 rows, no interlacing).
+#include "tapeflow/io/image.h"
 
 #include <zlib.h>
 
 #include <array>
 
 #include "engine/check.h"
+#include "image_checks.h"
 
 namespace tapeflow::io {
 
@@ -29,14 +31,8 @@ void append_chunk(std::string& png, const char (&type)[5], const std::string& da
 }  // namespace
 
 std::string encode_png(const Tensor& image) {
-  TAPEFLOW_CHECK(image.dtype() == DType::kUInt8 && image.shape().rank() == 3,
-                 "encode_png: expected a uint8 [height, width, channels] image, found {} {}", dtype_name(image.dtype()),
-                 image.shape().to_string());
-  const int64_t height = image.shape()[0], width = image.shape()[1], channels = image.shape()[2];
-  TAPEFLOW_CHECK(channels >= 1 && channels <= 4, "encode_png: expected 1 to 4 channels, found {}", channels);
-  TAPEFLOW_CHECK(height > 0 && width > 0 && height < (1 << 30) && width < (1 << 30),
-                 "encode_png: image of {} x {} pixels cannot be a PNG", height, width);
-  const Tensor pixels = image.to(Device::cpu());
+  const Tensor pixels = detail::checked_encoder_input("encode_png", image, {1, 2, 3, 4});
+  const int64_t height = pixels.shape()[0], width = pixels.shape()[1], channels = pixels.shape()[2];
   const auto* data = pixels.data<uint8_t>();
 
   // Each row: filter type 0 (none), then the row's bytes.
