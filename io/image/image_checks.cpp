@@ -27,7 +27,7 @@ Tensor checked_encoder_input(const char* op, const Tensor& image, std::initializ
                  image.shape());
   const int64_t channels = image.shape()[2];
   TAPEFLOW_CHECK(std::find(allowed.begin(), allowed.end(), channels) != allowed.end(),
-                 "{}: expected {} channels, found {} (image {})", op, fmt::join(allowed, " or "), channels,
+                 "{}: expected channels to be one of {}, found {} (image {})", op, fmt::join(allowed, ", "), channels,
                  image.shape());
   TAPEFLOW_CHECK(image.shape()[0] > 0 && image.shape()[1] > 0 && image.shape()[0] < (1 << 30) &&
                      image.shape()[1] < (1 << 30),
