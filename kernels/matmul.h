@@ -1,5 +1,7 @@
 #pragma once
-// Matrix products. Row-major; op(X) is X or its transpose. CPU: OpenBLAS (kernels/cpu/matmul.cpp);
+// Matrix products. Row-major; op(X) is X or its transpose. CPU: oneDNN's dnnl_sgemm with TAPEFLOW_ONEDNN
+// (kernels/cpu/matmul_onednn.cpp; AVX-512, faster at every model shape in bench/kernel_bench), else OpenBLAS
+// (kernels/cpu/matmul.cpp);
 // CUDA: cuBLAS (kernels/cuda/matmul.cu) or tapeflow's tiled SGEMM (kernels/cuda/sgemm.cu).
 #include <cstdint>
 
