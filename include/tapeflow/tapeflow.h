@@ -15,6 +15,7 @@
 #include "tapeflow/shape.h"
 #include "tapeflow/tensor.h"
 #include "tapeflow/variable.h"
+#include "tapeflow/data/dataset.h"
 #include "tapeflow/keras.h"
 #include "tapeflow/summary/summary.h"
 #include "tapeflow/train/callbacks.h"
