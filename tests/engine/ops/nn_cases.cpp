@@ -221,6 +221,9 @@ std::vector<OpCase> nn_cases() {
   add_conv(c, {2, 9, 7, 2}, 3, {{2, 3}, {1, 2}, valid, {2, 1}});
   add_conv(c, {2, 5, 7, 3}, 4, {{1, 1}, {1, 1}, same});  // pointwise: a GEMM on the input, no im2col
   add_conv(c, {1, 7, 9, 3}, 2, {{1, 1}, {2, 2}, valid});
+  // Channel counts that take oneDNN's blocked AVX-512 kernels (16-wide), not only its small-channel paths.
+  add_conv(c, {2, 8, 8, 16}, 17, {{3, 3}, {2, 2}, same});  // SAME, stride 2, even input: pad 0 before, 1 after
+  add_conv(c, {1, 10, 9, 16}, 4, {{3, 3}, {2, 1}, valid, {2, 2}});  // VALID, last input row unread, dilated
 
   add_pool(c, {2, 7, 9, 3}, {{2, 2}, {2, 2}, same});
   add_pool(c, {1, 9, 7, 5}, {{3, 3}, {2, 2}, valid});
