@@ -14,7 +14,7 @@ namespace {
 
 std::vector<OpCase> all_cases() {
   std::vector<OpCase> cases;
-  for (auto family : {math_cases, linalg_cases, reduction_cases, array_cases, nn_cases})
+  for (auto family : {math_cases, linalg_cases, reduction_cases, array_cases, nn_cases, lstm_cases})
     for (OpCase& c : family()) cases.push_back(std::move(c));
   return cases;
 }

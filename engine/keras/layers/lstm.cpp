@@ -6,6 +6,7 @@
 #include "tapeflow/ops/creation.h"
 #include "tapeflow/ops/linalg.h"
 #include "tapeflow/ops/math.h"
+#include "tapeflow/ops/nn.h"
 
 namespace tapeflow::layers {
 
@@ -53,6 +54,11 @@ std::pair<Tensor, std::vector<Tensor>> LSTMCell::operator()(const Tensor& x_t, c
   const Tensor& c = state[1];
   Tensor z = matmul(x_t, kernel_) + matmul(h, recurrent_kernel_);
   if (options_.use_bias) z = z + bias_;
+  if (options_.recurrent_activation.name() == "sigmoid" && options_.activation.name() == "tanh") {
+    const auto [h_next, c_next] = nn::lstm_cell(z, c);  // Keras's defaults: the fused kernel
+    record_output_shape(h_next.shape());
+    return {h_next, std::vector<Tensor>{h_next, c_next}};
+  }
   auto gate = [&](int64_t k) { return slice(z, {0, k * u}, {batch, u}); };
   const Tensor i = options_.recurrent_activation(gate(0));
   const Tensor f = options_.recurrent_activation(gate(1));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "tapeflow/tensor.h"
 
@@ -34,6 +35,11 @@ Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
 // Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate) when training;
 // the identity otherwise. With a seed the mask is a function of the seed alone.
 Tensor dropout(const Tensor& x, float rate, bool training = true, std::optional<uint64_t> seed = {});
+
+// The LSTM cell's pointwise part in one fused op: from the gate pre-activations `gates` = x W + h U + b
+// ([batch, 4 units], Keras's order i, f, c~, o) and the cell state `c` ([batch, units]), with sigmoid
+// gates and tanh: c' = f c + i c~, h' = o tanh(c'). Returns {h', c'}.
+std::pair<Tensor, Tensor> lstm_cell(const Tensor& gates, const Tensor& c);
 
 // Output size of one spatial dim under TF's padding rules, and the padding placed before it.
 int64_t conv_output_size(int64_t input, int64_t window, int stride, int dilation, Padding padding);

@@ -49,6 +49,7 @@ std::vector<OpCase> linalg_cases();
 std::vector<OpCase> reduction_cases();
 std::vector<OpCase> array_cases();
 std::vector<OpCase> nn_cases();
+std::vector<OpCase> lstm_cases();
 
 // Helpers for references and tests.
 Tensor make_input(const InputSpec& spec, uint64_t seed);
