@@ -12,25 +12,39 @@
 namespace tapeflow::data {
 
 Iterator::Iterator() = default;
-Iterator::Iterator(std::shared_ptr<const DatasetNode> node) : node_(std::move(node)), source_(node_->make_iterator()) {
-  ++*this;
-}
+Iterator::Iterator(std::shared_ptr<const DatasetNode> node) : node_(std::move(node)), source_(node_->make_iterator()) {}
 Iterator::Iterator(Iterator&&) noexcept = default;
 Iterator& Iterator::operator=(Iterator&&) noexcept = default;
 Iterator::~Iterator() = default;
 
 std::optional<Element> Iterator::next() {
-  if (!source_) return std::nullopt;
-  return source_->next();
+  if (fetched_) {
+    fetched_ = false;
+    return std::move(current_);
+  }
+  return source_ ? source_->next() : std::nullopt;
+}
+
+void Iterator::fetch() const {
+  if (fetched_) return;
+  current_ = source_ ? source_->next() : std::nullopt;
+  fetched_ = true;
+}
+
+bool Iterator::operator==(std::default_sentinel_t) const {
+  fetch();
+  return !current_.has_value();
 }
 
 const Element& Iterator::operator*() const {
+  fetch();
   TAPEFLOW_CHECK(current_.has_value(), "Dataset iterator: dereferenced past the end");
   return *current_;
 }
 
 Iterator& Iterator::operator++() {
-  current_ = next();
+  fetch();  // skips the element at this position even if nobody looked at it
+  fetched_ = false;
   return *this;
 }
 

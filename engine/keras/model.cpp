@@ -88,12 +88,23 @@ detail::NamedValues ordered(const std::map<std::string, double>& logs, const std
 History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
   check_compiled("fit");
   TensorBatches batches("fit", x, y, options.batch_size, options.shuffle, options.seed);
+  return fit_batches(batches, options);
+}
+
+History Model::fit(const data::Dataset& dataset, const FitOptions& options) {
+  check_compiled("fit");
+  DatasetBatches batches("fit", dataset, options.steps_per_epoch, /*needs_labels=*/true);
+  return fit_batches(batches, options);
+}
+
+History Model::fit_batches(BatchSource& batches, const FitOptions& options) {
   std::vector<std::string> log_order{"loss"};
   for (const auto& m : metrics_) log_order.push_back(m->name());
   if (options.validation_data.defined()) {
     const size_t n = log_order.size();
     for (size_t i = 0; i < n; ++i) log_order.push_back("val_" + log_order[i]);
   }
+  const auto* dataset_batches = dynamic_cast<const DatasetBatches*>(&batches);
 
   History history;
   stop_training = false;
@@ -109,20 +120,25 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
     detail::ProgressBar progress(batches.num_batches(), options.verbose);
     double loss_sum = 0;
     int64_t seen = 0;
-    for (int64_t b = 0; b < batches.num_batches(); ++b) {
+    int64_t b = 0;
+    while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch()) {
       for (auto& cb : options.callbacks) cb->on_train_batch_begin(*this, b);
-      const auto [bx, by] = batches.batch(b);
+      const auto& [bx, by] = *batch;
       const double batch_loss = train_step(bx, by);
       loss_sum += batch_loss * double(bx.shape()[0]);
       seen += bx.shape()[0];
       logs = metric_results(loss_sum / double(seen));
       for (auto& cb : options.callbacks) cb->on_train_batch_end(*this, b, logs);
-      progress.update(b + 1, ordered(logs, log_order));
+      progress.update(++b, ordered(logs, log_order));
+    }
+    if (dataset_batches && dataset_batches->ran_out()) {
+      // As Keras: a dataset shorter than epochs * steps_per_epoch ends training.
+      std::fprintf(stderr, "fit: the dataset ran out of data after %d epoch(s) of steps_per_epoch=%lld; stopping\n",
+                   epoch + 1, static_cast<long long>(*options.steps_per_epoch));
+      stop_training = true;
     }
     if (options.validation_data.defined()) {
-      const auto val = evaluate(options.validation_data.x, options.validation_data.y,
-                                {.batch_size = options.batch_size, .verbose = 0});
-      for (const auto& [name, value] : val) logs["val_" + name] = value;
+      for (const auto& [name, value] : evaluate_validation(options.validation_data, options)) logs["val_" + name] = value;
     }
     progress.finish(ordered(logs, log_order));
     history.epoch.push_back(epoch);
@@ -136,17 +152,33 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
   return history;
 }
 
+std::map<std::string, double> Model::evaluate_validation(const ValidationData& data, const FitOptions& options) {
+  if (data.dataset) return evaluate(*data.dataset, {.verbose = 0, .steps = options.validation_steps});
+  return evaluate(data.x, data.y, {.batch_size = options.batch_size, .verbose = 0});
+}
+
 std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options) {
   check_compiled("evaluate");
-  autodiff::NoRecordScope no_record;
   TensorBatches batches("evaluate", x, y, options.batch_size, false, std::nullopt);
-  detail::ProgressBar progress(batches.num_batches(), options.verbose);
+  return evaluate_batches(batches, options.verbose);
+}
+
+std::map<std::string, double> Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& options) {
+  check_compiled("evaluate");
+  DatasetBatches batches("evaluate", dataset, options.steps, /*needs_labels=*/true);
+  return evaluate_batches(batches, options.verbose);
+}
+
+std::map<std::string, double> Model::evaluate_batches(BatchSource& batches, int verbose) {
+  autodiff::NoRecordScope no_record;
+  batches.start_epoch(0);
+  detail::ProgressBar progress(batches.num_batches(), verbose);
   reset_metrics();
   double loss_sum = 0;
   int64_t seen = 0;
   std::map<std::string, double> logs;
-  for (int64_t b = 0; b < batches.num_batches(); ++b) {
-    const auto [bx, by] = batches.batch(b);
+  while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch()) {
+    const auto& [bx, by] = *batch;
     const Tensor y_pred = (*this)(bx, false);
     loss_sum += double((*loss_)(by, y_pred).item<float>()) * double(bx.shape()[0]);
     seen += bx.shape()[0];
@@ -158,10 +190,21 @@ std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, 
 }
 
 Tensor Model::predict(const Tensor& x, int64_t batch_size) {
-  autodiff::NoRecordScope no_record;
   TensorBatches batches("predict", x, Tensor(), batch_size, false, std::nullopt);
+  return predict_batches(batches);
+}
+
+Tensor Model::predict(const data::Dataset& dataset) {
+  DatasetBatches batches("predict", dataset, std::nullopt, /*needs_labels=*/false);
+  return predict_batches(batches);
+}
+
+Tensor Model::predict_batches(BatchSource& batches) {
+  autodiff::NoRecordScope no_record;
+  batches.start_epoch(0);
   std::vector<Tensor> outputs;
-  for (int64_t b = 0; b < batches.num_batches(); ++b) outputs.push_back((*this)(batches.batch(b).first, false));
+  while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch())
+    outputs.push_back((*this)(batch->first, false));
   if (outputs.empty()) return Tensor();
   return outputs.size() == 1 ? outputs[0] : concat(outputs, 0);
 }

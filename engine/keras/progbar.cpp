@@ -58,13 +58,15 @@ std::string ProgressBar::format_step_time(double seconds_per_step) {
 }
 
 void ProgressBar::update(int64_t current, const NamedValues& values) {
+  current_ = current;
   if (verbose_ != 1 || !dynamic_) return;
   const auto now = std::chrono::steady_clock::now();
   if (current < target_ && std::chrono::duration<double>(now - last_draw_).count() < kRedrawSeconds) return;
   last_draw_ = now;
   const double per_step = current > 0 ? elapsed() / double(current) : 0;
-  std::string line = bar(current, target_) + " - ETA: " + format_eta(per_step * double(target_ - current)) +
-                     format_values(values);
+  std::string line = target_ < 0 ? fmt::format("{}/Unknown - {:.0f}s", current, elapsed()) + format_values(values)
+                                 : bar(current, target_) + " - ETA: " + format_eta(per_step * double(target_ - current)) +
+                                       format_values(values);
   const size_t width = line.size();
   if (width < last_width_) line += std::string(last_width_ - width, ' ');  // erase the longer previous line
   last_width_ = width;
@@ -74,6 +76,7 @@ void ProgressBar::update(int64_t current, const NamedValues& values) {
 
 void ProgressBar::finish(const NamedValues& values) {
   if (verbose_ == 0) return;
+  if (target_ < 0) target_ = current_;  // the epoch has ended: its length is known now
   const double total = elapsed();
   const std::string timing = fmt::format(" - {:.0f}s {}", total, format_step_time(total / double(std::max<int64_t>(target_, 1))));
   std::string line = verbose_ == 1 ? bar(target_, target_) + timing + format_values(values)

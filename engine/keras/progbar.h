@@ -14,6 +14,7 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 
 class ProgressBar {
  public:
+  // target -1: unknown (a dataset's first epoch); the bar then counts steps, as Keras's "12/Unknown".
   ProgressBar(int64_t target, int verbose, std::FILE* out = stdout);
   // Shows progress after `current` steps with the running values.
   void update(int64_t current, const NamedValues& values);
@@ -35,6 +36,7 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
   size_t last_width_ = 0;
+  int64_t current_ = 0;  // the last update's step, the total when the target is unknown
 };
 
 }  // namespace tapeflow::detail

@@ -42,23 +42,26 @@ class Iterator {
   using difference_type = std::ptrdiff_t;
 
   Iterator();
-  explicit Iterator(std::shared_ptr<const DatasetNode> node);  // starts a pass and reads its first element
+  explicit Iterator(std::shared_ptr<const DatasetNode> node);  // starts a pass; reads nothing yet
   Iterator(Iterator&&) noexcept;
   Iterator& operator=(Iterator&&) noexcept;
   ~Iterator();  // stops the pass's threads (prefetch, parallel map) and waits for them
 
-  // The next element; nullopt at the end.
+  // The next element (the one operator* shows, if it was looked at); nullopt at the end.
   std::optional<Element> next();
 
+  // Range-for reads each element when it is first looked at, never ahead of the consumer.
   const Element& operator*() const;
   Iterator& operator++();
   void operator++(int) { ++*this; }
-  bool operator==(std::default_sentinel_t) const { return !current_.has_value(); }
+  bool operator==(std::default_sentinel_t) const;
 
  private:
   std::shared_ptr<const DatasetNode> node_;  // outlives source_, which reads from it
   std::unique_ptr<ElementIterator> source_;
-  std::optional<Element> current_;
+  void fetch() const;
+  mutable bool fetched_ = false;  // current_ holds the element at this position
+  mutable std::optional<Element> current_;
 };
 
 class Dataset {

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "tapeflow/data/dataset.h"
+#include "tapeflow/keras/batches.h"
 #include "tapeflow/keras/callbacks.h"
 #include "tapeflow/keras/layer.h"
 #include "tapeflow/keras/losses.h"
@@ -24,11 +26,15 @@ struct History {
   std::vector<int> epoch;
 };
 
-// Validation data for fit(): (x, y); none when x is undefined.
+// Validation data for fit(): tensors {x, y}, or a Dataset of (x, y) batches; none by default.
 struct ValidationData {
+  ValidationData() = default;
+  ValidationData(Tensor x_in, Tensor y_in) : x(std::move(x_in)), y(std::move(y_in)) {}
+  ValidationData(data::Dataset batches) : dataset(std::move(batches)) {}  // NOLINT(google-explicit-constructor)
   Tensor x;
   Tensor y;
-  bool defined() const { return x.defined(); }
+  std::optional<data::Dataset> dataset;
+  bool defined() const { return x.defined() || dataset.has_value(); }
 };
 
 struct FitOptions {
@@ -40,11 +46,16 @@ struct FitOptions {
   int verbose = 1;          // 0 silent, 1 progress bar, 2 one line per epoch
   std::optional<uint64_t> seed;  // shuffling order; the global generator when unset
   int initial_epoch = 0;
+  // For a Dataset (batch_size, shuffle and seed apply to tensors only): batches per epoch, read from
+  // one pass that continues across epochs (needed for an infinite dataset); unset: one pass per epoch.
+  std::optional<int64_t> steps_per_epoch;
+  std::optional<int64_t> validation_steps;  // batches of a validation Dataset; unset: all of it
 };
 
 struct EvaluateOptions {
   int64_t batch_size = 32;
   int verbose = 0;
+  std::optional<int64_t> steps;  // for a Dataset: at most this many batches
 };
 
 class Model : public Layer {
@@ -67,8 +78,12 @@ class Model : public Layer {
                std::vector<std::string> metrics = {});
 
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  // Elements are (x, y) batches (Dataset::batch); see FitOptions::steps_per_epoch.
+  History fit(const data::Dataset& dataset, const FitOptions& options = {});
   std::map<std::string, double> evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
+  std::map<std::string, double> evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
   Tensor predict(const Tensor& x, int64_t batch_size = 32);
+  Tensor predict(const data::Dataset& dataset);  // elements: x or (x, y) batches; y is ignored
   // One optimisation step on one batch; returns the batch's loss and metrics.
   std::map<std::string, double> train_on_batch(const Tensor& x, const Tensor& y);
   std::map<std::string, double> test_on_batch(const Tensor& x, const Tensor& y);
@@ -85,6 +100,11 @@ class Model : public Layer {
 
  private:
   void check_compiled(const char* what) const;
+  // The one training loop and the one evaluation loop, over tensors or a dataset alike.
+  History fit_batches(BatchSource& batches, const FitOptions& options);
+  std::map<std::string, double> evaluate_batches(BatchSource& batches, int verbose);
+  std::map<std::string, double> evaluate_validation(const ValidationData& data, const FitOptions& options);
+  Tensor predict_batches(BatchSource& batches);
   // Runs one training step and updates the compiled metrics; returns the batch loss.
   double train_step(const Tensor& x, const Tensor& y);
   std::map<std::string, double> metric_results(double mean_loss) const;

@@ -84,6 +84,8 @@ TEST(DatasetSources, GeneratorErrorNamesTheSourceAndStaysAtItsPosition) {
   });
   tf::data::Iterator it = ds.begin();
   EXPECT_EQ((*it)[0].item<int64_t>(), 1);
+  EXPECT_EQ((*it)[0].item<int64_t>(), 1);  // looking twice reads once
+  ++it;
   EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), 2);
   EXPECT_EQ(error_of([&] { it.next(); }), "Dataset.from_generator: the function threw: disk on fire");
 }

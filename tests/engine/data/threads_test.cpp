@@ -54,7 +54,7 @@ TEST(DatasetParallelMap, ErrorOnAWorkerReachesTheConsumerInOrder) {
       },
       4);
   tf::data::Iterator it = ds.begin();
-  for (int64_t i = 1; i < 20; ++i) EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), i);
+  for (int64_t i = 0; i < 20; ++i) EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), i);
   const std::string expected = "Dataset.map: the function threw: cannot decode element 20";
   EXPECT_EQ(error_of([&] { it.next(); }), expected);
   EXPECT_EQ(error_of([&] { it.next(); }), expected);  // sticky: the pass does not go on silently
@@ -107,8 +107,7 @@ TEST(DatasetPrefetch, ErrorFromTheBackgroundThreadIsSticky) {
                        };
                      }).prefetch(2);
   tf::data::Iterator it = ds.begin();
-  EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), 1);
-  EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), 2);
+  for (int64_t i = 0; i < 3; ++i) EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), i);
   const std::string expected = "Dataset.from_generator: the function threw: truncated record";
   EXPECT_EQ(error_of([&] { it.next(); }), expected);
   EXPECT_EQ(error_of([&] { it.next(); }), expected);

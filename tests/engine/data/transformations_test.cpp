@@ -33,7 +33,7 @@ TEST(DatasetMap, ErrorNamesTheTransformation) {
     return e;
   });
   tf::data::Iterator it = ds.begin();
-  for (int i = 0; i < 2; ++i) it.next();
+  for (int64_t i = 0; i < 3; ++i) EXPECT_EQ(it.next()->tensors()[0].item<int64_t>(), i);
   EXPECT_EQ(error_of([&] { it.next(); }), "Dataset.map: the function threw: bad element");
 }
 
