@@ -10,8 +10,11 @@
 #include <optional>
 
 #include "engine/keras/progbar.h"
+#include "tapeflow/data/tfrecord_dataset.h"
 #include "tapeflow/io/idx.h"
 #include "tapeflow/models/mnist_models.h"
+#include "tapeflow/models/mnist_tfrecord.h"
+#include "tapeflow/profiler.h"
 #include "tapeflow/summary/summary.h"
 #include "tapeflow/tapeflow.h"
 #include "tapeflow/train/callbacks.h"
@@ -32,7 +35,28 @@ struct Flags {
   int threads = 0;
   uint64_t seed = 0;
   std::string logdir, ckpt_dir, metrics_json;
+  std::vector<std::string> tfrecord;  // train from these files (the notes' TFRecord pipeline)
   bool resume = false;
+};
+
+// The training batches of each epoch: the IDX tensors in the order fit() shuffles them, or the TFRecord
+// pipeline (TFRecordDataset -> map(parse + decode_jpeg) -> shuffle -> batch -> prefetch).
+struct TrainingBatches {
+  std::optional<tf::TensorBatches> tensors;
+  std::optional<tf::data::Dataset> dataset;
+
+  int64_t count() const { return tensors ? tensors->num_batches() : -1; }  // -1: unknown
+  template <class Step> void for_each(int epoch, Step step) {
+    if (dataset) {
+      for (const auto& [x, y] : *dataset) step(x, y);
+      return;
+    }
+    tensors->start_epoch(epoch);
+    for (int64_t b = 0; b < tensors->num_batches(); ++b) {
+      const auto [x, y] = tensors->batch(b);
+      step(x, y);
+    }
+  }
 };
 
 // What a checkpoint of this program holds: the model, its optimizer and the epochs finished, under the
@@ -53,9 +77,8 @@ std::unique_ptr<tf::Model> make_model(const std::string& name) {
 // The notes' custom loop: GradientTape, sparse_categorical_crossentropy, reduce_mean, apply_gradients;
 // with --logdir the loss of every batch, a training sample image and a trace of the first batches go
 // to TensorBoard, with --ckpt-dir a checkpoint is kept per epoch.
-void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, const tf::io::MnistData& data,
+void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, TrainingBatches& batches,
                      const Flags& flags, int first_epoch, TrainingState& state) {
-  tf::TensorBatches batches("train_mnist", data.train_images, data.train_labels, flags.batch_size, true, flags.seed);
   tf::metrics::SparseCategoricalAccuracy accuracy;
   tf::metrics::Mean mean_loss("loss");
   std::shared_ptr<tf::summary::SummaryWriter> writer;
@@ -63,7 +86,6 @@ void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, con
   if (!flags.logdir.empty()) {
     writer = tf::summary::create_file_writer(flags.logdir);
     default_writer.emplace(writer);
-    tf::summary::image("Training sample", tf::slice(data.train_images, {0, 0, 0, 0}, {3, -1, -1, -1}), 0);
     tf::summary::trace_on(true);
   }
   std::optional<tf::train::CheckpointManager> manager;
@@ -71,13 +93,14 @@ void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, con
   constexpr int64_t kTracedBatches = 20;
   for (int epoch = first_epoch; epoch < flags.epochs; ++epoch) {
     std::printf("Epoch %d/%d\n", epoch + 1, flags.epochs);
-    batches.start_epoch(epoch);
     accuracy.reset_state();
     mean_loss.reset_state();
-    tf::detail::ProgressBar progress(batches.num_batches(), 1);
-    for (int64_t b = 0; b < batches.num_batches(); ++b) {
-      const auto [x_host, y_host] = batches.batch(b);
+    tf::detail::ProgressBar progress(batches.count(), 1);
+    int64_t b = 0;
+    batches.for_each(epoch, [&](const tf::Tensor& x_host, const tf::Tensor& y_host) {
       const tf::Tensor x = x_host.to(tf::default_device()), y = y_host.to(tf::default_device());
+      if (writer && epoch == first_epoch && b == 0)
+        tf::summary::image("Training sample", tf::slice(x_host, {0, 0, 0, 0}, {std::min<int64_t>(3, x.shape()[0]), -1, -1, -1}), 0);
       tf::GradientTape tape;
       const tf::Tensor y_pred = model(x, /*training=*/true);
       const tf::Tensor loss = tf::reduce_mean(tf::losses::sparse_categorical_crossentropy(y, y_pred));
@@ -87,10 +110,11 @@ void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, con
       accuracy.update_state(y, y_pred);
       mean_loss.update_state(loss);
       tf::summary::scalar("loss", loss, optimizer.iterations());
-      if (writer && epoch == first_epoch && b + 1 == std::min(kTracedBatches, batches.num_batches()))
-        tf::summary::trace_export("model_trace", 0, flags.logdir);
-      progress.update(b + 1, {{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
-    }
+      ++b;
+      if (writer && epoch == first_epoch && b == kTracedBatches) tf::summary::trace_export("model_trace", 0, flags.logdir);
+      progress.update(b, {{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
+    });
+    if (writer && tf::profiler::active()) tf::summary::trace_export("model_trace", 0, flags.logdir);  // a short epoch
     progress.finish({{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
     if (manager) {
       state.epochs_done.assign(tf::cast(tf::fill(tf::Shape{}, static_cast<float>(epoch + 1)), tf::DType::kInt64));
@@ -130,6 +154,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   app.add_option("--seed", flags.seed, "seed for weights and shuffling")->capture_default_str();
+  app.add_option("--tfrecord", flags.tfrecord,
+                 "train from these TFRecord files (Examples with image bytes and an int64 label, as `tfrecord write` "
+                 "makes them) instead of --data's training files; --data still gives the test set");
   app.add_option("--logdir", flags.logdir, "write TensorBoard logs here (tensorboard --logdir DIR)");
   app.add_option("--ckpt-dir", flags.ckpt_dir, "keep a checkpoint per epoch here (the newest 3)");
   app.add_flag("--resume", flags.resume, "continue from the newest checkpoint of --ckpt-dir");
@@ -142,8 +169,20 @@ int main(int argc, char** argv) {
     const tf::DeviceScope on_device(device);  // the model builds its weights there
 
     const tf::io::MnistData data = tf::io::load_mnist(flags.data);
-    std::printf("Data: %s: %lld training and %lld test images\n", flags.data.c_str(),
-                static_cast<long long>(data.train_images.shape()[0]), static_cast<long long>(data.test_images.shape()[0]));
+    TrainingBatches batches;
+    int64_t train_examples = data.train_images.shape()[0];
+    if (flags.tfrecord.empty()) {
+      batches.tensors.emplace("train_mnist", data.train_images, data.train_labels, flags.batch_size, true, flags.seed);
+      std::printf("Data: %s: %lld training and %lld test images\n", flags.data.c_str(),
+                  static_cast<long long>(train_examples), static_cast<long long>(data.test_images.shape()[0]));
+    } else {
+      batches.dataset = tf::models::mnist_tfrecord_dataset(flags.tfrecord, {.batch_size = flags.batch_size, .seed = flags.seed});
+      train_examples = 0;
+      for (const tf::data::Element& record : tf::data::TFRecordDataset(flags.tfrecord)) train_examples += record.size();
+      std::printf("Data: %lld training records from %zu TFRecord file(s), %lld test images from %s\n",
+                  static_cast<long long>(train_examples), flags.tfrecord.size(),
+                  static_cast<long long>(data.test_images.shape()[0]), flags.data.c_str());
+    }
     tf::random::set_seed(flags.seed);
     std::unique_ptr<tf::Model> model = make_model(flags.model);
     model->build({-1, 28, 28, 1});
@@ -164,17 +203,18 @@ int main(int argc, char** argv) {
       if (!flags.ckpt_dir.empty())
         callbacks.push_back(std::make_shared<tf::callbacks::ModelCheckpoint>(
             tf::callbacks::ModelCheckpointOptions{.directory = flags.ckpt_dir, .max_to_keep = 3}));
-      model->fit(data.train_images, data.train_labels,
-                 {.epochs = flags.epochs, .batch_size = flags.batch_size,
-                  .validation_data = {data.test_images, data.test_labels}, .callbacks = callbacks,
-                  .seed = flags.seed, .initial_epoch = first_epoch});
+      const tf::FitOptions options{.epochs = flags.epochs, .batch_size = flags.batch_size,
+                                   .validation_data = {data.test_images, data.test_labels}, .callbacks = callbacks,
+                                   .seed = flags.seed, .initial_epoch = first_epoch};
+      if (batches.dataset) model->fit(*batches.dataset, options);
+      else model->fit(data.train_images, data.train_labels, options);
     } else {
-      train_with_tape(*model, *optimizer, data, flags, first_epoch, state);
+      train_with_tape(*model, *optimizer, batches, flags, first_epoch, state);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const auto test = model->evaluate(data.test_images, data.test_labels, {.batch_size = 500});
-    const double examples_per_s = double(data.train_images.shape()[0]) * (flags.epochs - first_epoch) / seconds;
+    const double examples_per_s = double(train_examples) * (flags.epochs - first_epoch) / seconds;
     std::printf("Test accuracy: %.4f  test loss: %.4f  (training %.1f s, %.0f examples/s)\n",
                 test.at("sparse_categorical_accuracy"), test.at("loss"), seconds, examples_per_s);
     if (!flags.metrics_json.empty()) {

@@ -167,3 +167,27 @@ TEST_F(TrainMnist, FitLoopWritesKerasTensorBoardRunsAndCheckpoints) {
   EXPECT_EQ(files_under(logdir / "validation", "tfevents"), 1u);
   EXPECT_EQ(tf::train::latest_checkpoint(ckpt), (ckpt / "ckpt-1").string());
 }
+
+// The notes' TFRecord route end to end: the IDX training images exported as JPEG folders per class, written
+// to a TFRecord file by our own tools, trained from TFRecordDataset -> map(parse + decode_jpeg) -> shuffle
+// -> batch -> prefetch, with both loops; the model learns as well as from the IDX files.
+TEST_F(TrainMnist, TrainsFromATFRecordFileOfJpegsAsWellAsFromIdx) {
+  const fs::path images = dir_ / "jpegs", records = dir_ / "train.tfrecord";
+  const auto tool = [](const std::string& command) {
+    return std::system((kBin + "/" + command + " > /dev/null 2>&1").c_str());
+  };
+  ASSERT_EQ(tool("export_images --data " + dir_.string() + " --out " + images.string()), 0);
+  ASSERT_EQ(tool("tfrecord write --images " + images.string() + " --out " + records.string()), 0);
+  for (const std::string loop : {"fit", "tape"}) {
+    const fs::path json = dir_ / ("tfrecord_" + loop + ".json");
+    const ProgramRun r = run("--model mlp --epochs 2 --threads 1 --seed 7 --loop " + loop + " --data " + dir_.string() +
+                             " --tfrecord " + records.string() + " --metrics-json " + json.string());
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("400 training records from 1 TFRecord file(s)"), std::string::npos) << r.output;
+    const auto metrics = nlohmann::json::parse(std::ifstream(json));
+    EXPECT_GE(metrics["test_accuracy"].get<double>(), 0.95) << loop;  // as the IDX route (FitAndTapeLoops...)
+  }
+  const ProgramRun bad = run("--epochs 1 --data " + dir_.string() + " --tfrecord " + (dir_ / "none.tfrecord").string());
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("none.tfrecord"), std::string::npos) << bad.output;
+}
