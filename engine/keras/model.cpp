@@ -123,7 +123,7 @@ History Model::fit_batches(BatchSource& batches, const FitOptions& options) {
     int64_t b = 0;
     while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch()) {
       for (auto& cb : options.callbacks) cb->on_train_batch_begin(*this, b);
-      const auto& [bx, by] = *batch;
+      const auto [bx, by] = on_model_device(*batch);
       const double batch_loss = train_step(bx, by);
       loss_sum += batch_loss * double(bx.shape()[0]);
       seen += bx.shape()[0];
@@ -178,7 +178,7 @@ std::map<std::string, double> Model::evaluate_batches(BatchSource& batches, int 
   int64_t seen = 0;
   std::map<std::string, double> logs;
   while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch()) {
-    const auto& [bx, by] = *batch;
+    const auto [bx, by] = on_model_device(*batch);
     const Tensor y_pred = (*this)(bx, false);
     loss_sum += double((*loss_)(by, y_pred).item<float>()) * double(bx.shape()[0]);
     seen += bx.shape()[0];
@@ -187,6 +187,13 @@ std::map<std::string, double> Model::evaluate_batches(BatchSource& batches, int 
   }
   progress.finish({logs.begin(), logs.end()});
   return logs;
+}
+
+std::pair<Tensor, Tensor> Model::on_model_device(const std::pair<Tensor, Tensor>& batch) const {
+  const std::vector<Variable> weights = variables();
+  const Device device = weights.empty() ? default_device() : weights.front().device();
+  const auto move = [&](const Tensor& t) { return t.defined() ? t.to(device) : t; };
+  return {move(batch.first), move(batch.second)};
 }
 
 Tensor Model::predict(const Tensor& x, int64_t batch_size) {
@@ -204,7 +211,7 @@ Tensor Model::predict_batches(BatchSource& batches) {
   batches.start_epoch(0);
   std::vector<Tensor> outputs;
   while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch())
-    outputs.push_back((*this)(batch->first, false));
+    outputs.push_back((*this)(on_model_device(*batch).first, false));
   if (outputs.empty()) return Tensor();
   return outputs.size() == 1 ? outputs[0] : concat(outputs, 0);
 }

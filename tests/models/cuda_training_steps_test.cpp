@@ -94,3 +94,28 @@ TEST(DevicePlacement, WeightsFollowTheFirstInputsDeviceAndTheScope) {
   }
   EXPECT_EQ(tf::default_device(), tf::Device::cpu());
 }
+
+// fit() moves each CPU batch to where the weights live, so the Keras path trains on the GPU too.
+TEST(CudaTrainingSteps, FitTrainsOnTheModelsDevice) {
+  if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  const tf::Tensor x = tf::random::uniform({150, 28, 28, 1}, 0.f, 1.f, 5);
+  const tf::Tensor y = tf::random::uniform_int({150}, 0, 10, 6);
+  const auto train = [&](tf::Device device) {
+    const tf::DeviceScope scope(device);
+    tf::random::set_seed(3);
+    tf::models::MLP model;
+    model.build({-1, 28, 28, 1});
+    model.compile(tf::optimizers::Adam({.learning_rate = 1e-3}), tf::losses::SparseCategoricalCrossentropy());
+    model.fit(x, y, {.epochs = 1, .batch_size = 50, .shuffle = false, .verbose = 0});
+    std::vector<float> weights;
+    for (const tf::Variable& v : model.variables()) {
+      EXPECT_EQ(v.device(), device);
+      for (float w : v.numpy<float>()) weights.push_back(w);
+    }
+    return weights;
+  };
+  const std::vector<float> cpu = train(tf::Device::cpu()), gpu = train(tf::Device::cuda());
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < cpu.size(); ++i) diff += (cpu[i] - gpu[i]) * (cpu[i] - gpu[i]), norm += cpu[i] * cpu[i];
+  EXPECT_LE(std::sqrt(diff), 1e-4 * std::sqrt(norm));
+}

@@ -100,6 +100,9 @@ class Model : public Layer {
 
  private:
   void check_compiled(const char* what) const;
+  // A batch moved to where the weights live (default_device() before they exist): the data pipeline
+  // hands out CPU tensors, the model may train on a GPU.
+  std::pair<Tensor, Tensor> on_model_device(const std::pair<Tensor, Tensor>& batch) const;
   // The one training loop and the one evaluation loop, over tensors or a dataset alike.
   History fit_batches(BatchSource& batches, const FitOptions& options);
   std::map<std::string, double> evaluate_batches(BatchSource& batches, int verbose);
