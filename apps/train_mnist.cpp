@@ -176,9 +176,10 @@ int main(int argc, char** argv) {
       std::printf("Data: %s: %lld training and %lld test images\n", flags.data.c_str(),
                   static_cast<long long>(train_examples), static_cast<long long>(data.test_images.shape()[0]));
     } else {
-      batches.dataset = tf::models::mnist_tfrecord_dataset(flags.tfrecord, {.batch_size = flags.batch_size, .seed = flags.seed});
       train_examples = 0;
       for (const tf::data::Element& record : tf::data::TFRecordDataset(flags.tfrecord)) train_examples += record.size();
+      batches.dataset = tf::models::mnist_tfrecord_dataset(
+          flags.tfrecord, {.batch_size = flags.batch_size, .shuffle_buffer = train_examples, .seed = flags.seed});
       std::printf("Data: %lld training records from %zu TFRecord file(s), %lld test images from %s\n",
                   static_cast<long long>(train_examples), flags.tfrecord.size(),
                   static_cast<long long>(data.test_images.shape()[0]), flags.data.c_str());

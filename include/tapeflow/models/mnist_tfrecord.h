@@ -1,7 +1,7 @@
 #pragma once
 // The notes' TFRecord input pipeline for MNIST-style images: records written by `tfrecord write` (an
 // Example with `image` bytes — a JPEG or PNG file — and `label` int64) become (image, label) batches:
-//   TFRecordDataset -> map(parse + decode + scale to [0, 1], AUTOTUNE) -> shuffle -> batch -> prefetch
+//   TFRecordDataset -> shuffle -> map(parse + decode + scale to [0, 1], AUTOTUNE) -> batch -> prefetch
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,7 +13,9 @@ namespace tapeflow::models {
 
 struct MnistTFRecordOptions {
   int64_t batch_size = 50;
-  int64_t shuffle_buffer = 10000;  // 0: no shuffle (evaluation)
+  // Records held for shuffling; 0: no shuffle (evaluation). Files written class by class (as `tfrecord
+  // write` does) need a buffer as large as the file for well-mixed batches, as in TF.
+  int64_t shuffle_buffer = 10000;
   std::optional<uint64_t> seed;
   int64_t num_parallel_calls = data::AUTOTUNE;  // for the parse + decode map
   bool prefetch = true;
