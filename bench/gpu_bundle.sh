@@ -22,7 +22,8 @@ configure_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DTAPEFLOW_STATIC_BUNDLE=ON
                  -DTAPEFLOW_BUILD_TESTS=ON -DTAPEFLOW_ONEDNN=OFF)  # Debian ships oneDNN only as a shared library
 command -v ccache >/dev/null &&
   configure_flags+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
-[[ -f $BUILD_DIR/build.ninja ]] || cmake -S . -B "$BUILD_DIR" "${configure_flags[@]}"
+# Always (re)configure: an existing folder keeps its cache, and the flags above must win over it.
+cmake -S . -B "$BUILD_DIR" "${configure_flags[@]}" >/dev/null
 grep -q '^CMAKE_CUDA_COMPILER:[A-Z]*=/' "$BUILD_DIR/CMakeCache.txt" ||
   { echo "gpu_bundle: $BUILD_DIR has no CUDA compiler: the bundle needs nvcc (CUDA 13)" >&2; exit 1; }
 # gpu_kernel_bench arrives with the CUDA backend's benchmark; bundle it as soon as the target exists.
