@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_program.h"
 #include "tapeflow/io/idx.h"
 #include "tapeflow/io/image.h"
 
@@ -17,20 +18,10 @@ namespace io = tapeflow::io;
 
 namespace {
 
-struct ProgramRun {
-  int status;
-  std::string output;
-};
+using tapeflow::testing::ProgramRun;
+using tapeflow::testing::run_program;
 
-ProgramRun export_images(const std::string& args) {
-  const fs::path log = fs::temp_directory_path() / ("export_images_test_" + std::to_string(::getpid()) + ".log");
-  const int status =
-      std::system((std::string(TAPEFLOW_BIN_DIR) + "/export_images " + args + " > " + log.string() + " 2>&1").c_str());
-  std::stringstream text;
-  text << std::ifstream(log).rdbuf();
-  fs::remove(log);
-  return {WEXITSTATUS(status), text.str()};
-}
+ProgramRun export_images(const std::string& args) { return run_program("export_images", args); }
 
 std::string read_file(const fs::path& path) {
   std::stringstream bytes;

@@ -7,26 +7,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_program.h"
 #include "tapeflow/train/checkpoint.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct ProgramRun {
-  int status;
-  std::string output;
-};
+using tapeflow::testing::ProgramRun;
+using tapeflow::testing::run_program;
 
-ProgramRun textgen(const std::string& args) {
-  const fs::path log = fs::temp_directory_path() / ("textgen_test_" + std::to_string(::getpid()) + ".log");
-  const int status =
-      std::system((std::string(TAPEFLOW_BIN_DIR) + "/textgen " + args + " > " + log.string() + " 2>&1").c_str());
-  std::stringstream text;
-  text << std::ifstream(log).rdbuf();
-  fs::remove(log);
-  return {WEXITSTATUS(status), text.str()};
-}
+ProgramRun textgen(const std::string& args) { return run_program("textgen", args); }
 
 class Textgen : public ::testing::Test {
  protected:

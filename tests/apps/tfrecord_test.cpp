@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_program.h"
 #include "tapeflow/io/parse_example.h"
 #include "tapeflow/io/tfrecord_reader.h"
 
@@ -16,20 +17,10 @@ namespace io = tapeflow::io;
 
 namespace {
 
-struct ProgramRun {
-  int status;
-  std::string output;
-};
+using tapeflow::testing::ProgramRun;
+using tapeflow::testing::run_program;
 
-ProgramRun tfrecord(const std::string& args) {
-  const fs::path log = fs::temp_directory_path() / ("tfrecord_test_" + std::to_string(::getpid()) + ".log");
-  const int status =
-      std::system((std::string(TAPEFLOW_BIN_DIR) + "/tfrecord " + args + " > " + log.string() + " 2>&1").c_str());
-  std::stringstream text;
-  text << std::ifstream(log).rdbuf();
-  fs::remove(log);
-  return {WEXITSTATUS(status), text.str()};
-}
+ProgramRun tfrecord(const std::string& args) { return run_program("tfrecord", args); }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

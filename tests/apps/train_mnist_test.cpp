@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_program.h"
 #include "tapeflow/tapeflow.h"
 #include "tapeflow/train/checkpoint.h"
 
@@ -15,6 +16,9 @@ namespace fs = std::filesystem;
 namespace tf = tapeflow;
 
 namespace {
+
+using tapeflow::testing::ProgramRun;
+using tapeflow::testing::run_program;
 
 const std::string kBin = TAPEFLOW_BIN_DIR;
 
@@ -42,19 +46,7 @@ void write_split(const fs::path& dir, const std::string& prefix, int n, uint64_t
   write_idx(dir / (prefix + "-labels-idx1-ubyte"), {static_cast<uint32_t>(n)}, label_bytes);
 }
 
-struct ProgramRun {
-  int status;
-  std::string output;
-};
-
-ProgramRun run(const std::string& args) {
-  const fs::path log = fs::temp_directory_path() / ("train_mnist_test_" + std::to_string(::getpid()) + ".log");
-  const int status = std::system((kBin + "/train_mnist " + args + " > " + log.string() + " 2>&1").c_str());
-  std::stringstream text;
-  text << std::ifstream(log).rdbuf();
-  fs::remove(log);
-  return {WEXITSTATUS(status), text.str()};
-}
+ProgramRun run(const std::string& args) { return run_program("train_mnist", args); }
 
 class TrainMnist : public ::testing::Test {
  protected:
