@@ -8,47 +8,26 @@ and fit (model.fit on the same batches).
 
 TensorFlow comes from PyPI's tensorflow-cpu (`make bench` installs it into a venv).
 """
-import argparse
 import json
 import math
 import os
 import resource
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_harness import (BATCH_POOL, CHAR_RNN_SEQ_LENGTH, CHAR_RNN_VOCABULARY, check_common,  # noqa: E402
+                          common_parser, time_steps)
 
-BATCH_POOL = 8  # batches drawn once and cycled, as train_bench does
-CHAR_RNN_VOCABULARY = 114
-CHAR_RNN_SEQ_LENGTH = 40
 
-
-def seconds_since_process_start():
-    """/proc/self/stat's start time against CLOCK_BOOTTIME, as train_bench measures it (10 ms resolution)."""
-    with open("/proc/self/stat") as f:
-        fields = f.read().rpartition(")")[2].split()
-    start = int(fields[22 - 3]) / os.sysconf("SC_CLK_TCK")
-    return time.clock_gettime(time.CLOCK_BOOTTIME) - start
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description="Time training steps (or inference) of the notes' models in TensorFlow.")
-    p.add_argument("--model", choices=["mlp", "cnn", "rnn"], default="mlp")
-    p.add_argument("--device", choices=["cpu"], default="cpu", help="this peer measures the CPU")
-    p.add_argument("--threads", type=int, default=0, help="intra- and inter-op threads (0 = TF's default)")
-    p.add_argument("--batch-size", type=int, help="examples per step (default 50; 1000 with --eval)")
-    p.add_argument("--seconds", type=float, default=5.0, help="how long to time steps after the warm-up")
-    p.add_argument("--warmup-steps", type=int, default=5, help="untimed steps first (the first one included)")
-    p.add_argument("--eval", action="store_true", help="measure inference instead of training; mlp and cnn only")
-    p.add_argument("--seed", type=int, default=0)
+    p = common_parser("Time training steps (or inference) of the notes' models in TensorFlow.", ["cpu"],
+                      "intra- and inter-op threads (0 = TF's default)")
     p.add_argument("--variant", choices=["eager", "function", "fit"], default="function")
     a = p.parse_args()
-    if a.threads < 0:
-        p.error(f"--threads: expected a count >= 0, found {a.threads}")
-    if a.batch_size is not None and a.batch_size < 1:
-        p.error(f"--batch-size: expected a positive number, found {a.batch_size}")
-    if a.eval and a.model == "rnn":
-        p.error("--eval measures the MNIST models' inference: expected --model mlp or cnn, found rnn")
+    check_common(p, a)
     return a
 
 
@@ -134,16 +113,7 @@ def main():
     batches = make_batches(tf, a.model, batch_size, a.seed)
 
     step = make_step(tf, a, model, batches)
-    step()
-    start_to_first_step = seconds_since_process_start()
-    for _ in range(a.warmup_steps - 1):
-        step()
-    steps = 0
-    start = time.perf_counter()
-    while steps == 0 or time.perf_counter() - start < a.seconds:
-        last = step()
-        steps += 1
-    elapsed = time.perf_counter() - start
+    steps, elapsed, last, start_to_first_step = time_steps(step, a.warmup_steps, a.seconds)
     if not a.eval and not math.isfinite(float(last)):
         sys.exit(f"tf_train: the training loss of --model {a.model} is not finite after {steps} timed steps")
     print(json.dumps({

@@ -4,8 +4,6 @@ outputs with sparse categorical cross-entropy on clipped probabilities, Adam(1e-
 """
 import torch
 
-CHAR_RNN_VOCABULARY = 114  # distinct bytes of Debian's fortunes corpus, textgen's default text
-CHAR_RNN_SEQ_LENGTH = 40
 
 
 def keras_init(module):

@@ -17,51 +17,26 @@ MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": 
 if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
     os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **MALLOC_ENV})
 
-import argparse  # noqa: E402  (after the re-exec on purpose)
-import json  # noqa: E402
+import json  # noqa: E402  (after the re-exec on purpose)
 import resource  # noqa: E402
-import time  # noqa: E402
 
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import (CHAR_RNN_SEQ_LENGTH, CHAR_RNN_VOCABULARY, CharRNN, loss_fn,  # noqa: E402
-                          make_mnist_model, make_optimizer, prob_loss_fn)
+from peer_harness import (BATCH_POOL, CHAR_RNN_SEQ_LENGTH, CHAR_RNN_VOCABULARY, check_common,  # noqa: E402
+                          common_parser, time_steps)
+from torch_models import CharRNN, loss_fn, make_mnist_model, make_optimizer, prob_loss_fn  # noqa: E402
 
-BATCH_POOL = 8  # batches drawn once and cycled, as train_bench does
 
-
-def seconds_since_process_start():
-    """/proc/self/stat's start time against CLOCK_BOOTTIME, as train_bench measures it (10 ms resolution)."""
-    with open("/proc/self/stat") as f:
-        fields = f.read().rpartition(")")[2].split()
-    start = int(fields[22 - 3]) / os.sysconf("SC_CLK_TCK")
-    return time.clock_gettime(time.CLOCK_BOOTTIME) - start
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description="Time training steps (or inference) of the notes' models in PyTorch.")
-    p.add_argument("--model", choices=["mlp", "cnn", "rnn"], default="mlp")
-    p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = PyTorch's default, all cores)")
-    p.add_argument("--batch-size", type=int, help="examples per step (default 50; 1000 with --eval)")
-    p.add_argument("--seconds", type=float, default=5.0, help="how long to time steps after the warm-up")
-    p.add_argument("--warmup-steps", type=int, default=5, help="untimed steps first (the first one included)")
-    p.add_argument("--eval", action="store_true", help="measure inference instead of training; mlp and cnn only")
-    p.add_argument("--seed", type=int, default=0)
+    p = common_parser("Time training steps (or inference) of the notes' models in PyTorch.", ["cpu", "cuda", "auto"],
+                      "CPU threads (0 = PyTorch's default, all cores)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
     p.add_argument("--cuda-graphs", action="store_true", help="capture the whole step in a CUDA graph (cuda only)")
     a = p.parse_args()
-    if a.threads < 0:
-        p.error(f"--threads: expected a count >= 0, found {a.threads}")
-    if a.batch_size is not None and a.batch_size < 1:
-        p.error(f"--batch-size: expected a positive number, found {a.batch_size}")
-    if not 0.01 <= a.seconds <= 3600:
-        p.error(f"--seconds: expected 0.01 to 3600, found {a.seconds}")
-    if a.warmup_steps < 1:
-        p.error(f"--warmup-steps: expected a positive number, found {a.warmup_steps}")
-    if a.eval and a.model == "rnn":
-        p.error("--eval measures the MNIST models' inference: expected --model mlp or cnn, found rnn")
+    check_common(p, a)
     if a.compile and a.cuda_graphs:
         p.error("--compile and --cuda-graphs are separate variants: pick one")
     return p, a
@@ -163,20 +138,7 @@ def main():
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
 
     step = make_step(a, model, batches, device)
-    step()
-    sync()
-    start_to_first_step = seconds_since_process_start()
-    for _ in range(a.warmup_steps - 1):
-        step()
-    sync()
-
-    steps = 0
-    start = time.perf_counter()
-    while steps == 0 or time.perf_counter() - start < a.seconds:
-        last = step()
-        steps += 1
-    sync()
-    elapsed = time.perf_counter() - start
+    steps, elapsed, last, start_to_first_step = time_steps(step, a.warmup_steps, a.seconds, sync)
     if not a.eval and not torch.isfinite(last).item():
         sys.exit(f"torch_train: the training loss of --model {a.model} is not finite after {steps} timed steps")
 
