@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "kernels/permute_plan.h"
+
 namespace tapeflow::kernels::cpu {
 
 namespace {
@@ -36,45 +38,6 @@ void contiguous_strides(int rank, const int64_t* dims, int64_t* strides) {
     strides[d] = s;
     s *= dims[d];
   }
-}
-
-// A permutation with size-1 dims dropped and runs of dims that stay adjacent merged, so that
-// [N, H, W, C] permuted by {0, 3, 1, 2} becomes [N, H*W, C] permuted by {0, 2, 1}.
-struct Permutation {
-  int rank = 0;
-  int64_t dims[8];  // of x
-  int perm[8];
-};
-
-Permutation coalesce(int rank, const int64_t* x_dims, const int* perm) {
-  // Runs of x dims [first, last] that follow each other in the output, in output order.
-  int first[8], last[8], runs = 0;
-  for (int i = 0; i < rank; ++i) {
-    if (x_dims[perm[i]] == 1) continue;
-    if (runs > 0) {
-      // The x dim after the run's last, skipping size-1 dims (they do not break adjacency).
-      int next = last[runs - 1] + 1;
-      while (next < rank && x_dims[next] == 1) ++next;
-      if (perm[i] == next) {
-        last[runs - 1] = perm[i];
-        continue;
-      }
-    }
-    first[runs] = last[runs] = perm[i];
-    ++runs;
-  }
-  // A run's place in x is its rank among the runs' first dims.
-  Permutation p;
-  p.rank = runs;
-  for (int r = 0; r < runs; ++r) {
-    int place = 0;
-    for (int s = 0; s < runs; ++s) place += first[s] < first[r];
-    p.perm[r] = place;
-    int64_t size = 1;
-    for (int d = first[r]; d <= last[r]; ++d) size *= x_dims[d];
-    p.dims[place] = size;
-  }
-  return p;
 }
 
 // y = x permuted by p (rank >= 2 after coalescing). Either the last dim stays last (rows are copied

@@ -4,15 +4,6 @@
 
 namespace tapeflow::kernels::cpu {
 
-namespace {
-// The four standard normals of one block (attempt selects the redraw stream).
-inline void normals_of_block(uint64_t key, uint64_t block, uint64_t attempt, float z[4]) {
-  const Philox4x32 r = philox4x32(key, block, attempt);
-  box_muller(r.x[0], r.x[1], &z[0], &z[1]);
-  box_muller(r.x[2], r.x[3], &z[2], &z[3]);
-}
-}  // namespace
-
 void philox_uniform(float* out, int64_t n, uint64_t key, uint64_t counter, float minval, float maxval) {
   const float range = maxval - minval;
 #pragma omp parallel for schedule(static) if (n > 65536)

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "kernels/array.h"
+#include "kernels/permute_plan.h"
 #include "kernels/cuda/launch.cuh"
 
 namespace tapeflow::kernels::cuda {
@@ -71,45 +72,6 @@ void strided_copy(int device, const StridedCopy& c, const void* src, void* dst, 
 
 // --- permute ---
 
-// The permutation with size-1 dims dropped and dims that stay adjacent merged ([N, H, W, C] by
-// {0, 3, 1, 2} is [N, H*W, C] by {0, 2, 1}): the same plan as the CPU kernel's.
-struct Permutation {
-  int rank = 0;
-  int64_t dims[kMaxDims] = {};  // of x
-  int perm[kMaxDims] = {};
-};
-
-Permutation coalesce(int rank, const int64_t* x_dims, const int* perm) {
-  int index_of[kMaxDims], kept = 0;  // x dim -> its index among the dims that are not 1
-  int64_t dims[kMaxDims];
-  for (int d = 0; d < rank; ++d)
-    if (x_dims[d] != 1) {
-      index_of[d] = kept;
-      dims[kept++] = x_dims[d];
-    }
-  // Runs [first, last] of kept x dims that follow each other in the output, in output order.
-  int first[kMaxDims], last[kMaxDims], runs = 0;
-  for (int i = 0; i < rank; ++i) {
-    if (x_dims[perm[i]] == 1) continue;
-    const int d = index_of[perm[i]];
-    if (runs > 0 && d == last[runs - 1] + 1) {
-      last[runs - 1] = d;
-    } else {
-      first[runs] = last[runs] = d;
-      ++runs;
-    }
-  }
-  Permutation p;
-  p.rank = runs;
-  for (int r = 0; r < runs; ++r) {
-    int place = 0;  // a run's place in x is its rank among the runs' first dims
-    for (int s = 0; s < runs; ++s) place += first[s] < first[r];
-    p.perm[r] = place;
-    p.dims[place] = 1;
-    for (int d = first[r]; d <= last[r]; ++d) p.dims[place] *= dims[d];
-  }
-  return p;
-}
 
 constexpr int kTile = 32, kTileRows = 8;  // a 32 x 8 block moves a 32 x 32 tile, 4 elements per thread
 
