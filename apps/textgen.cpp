@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
     std::optional<tf::train::CheckpointManager> manager;
     if (!flags.ckpt_dir.empty()) manager.emplace(state.checkpoint, flags.ckpt_dir, "ckpt", 3);
     const auto save = [&](int64_t steps) {
-      state.steps_done.assign(tf::cast(tf::fill(tf::Shape{}, static_cast<float>(steps)), tf::DType::kInt64));
+      state.steps_done.assign(tf::constant(std::vector<int64_t>{steps}, tf::Shape{}));
       manager->save(steps);
     };
     std::shared_ptr<tf::summary::SummaryWriter> writer;

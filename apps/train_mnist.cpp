@@ -117,7 +117,7 @@ void train_with_tape(tf::Model& model, tf::optimizers::Optimizer& optimizer, Tra
     if (writer && tf::profiler::active()) tf::summary::trace_export("model_trace", 0, flags.logdir);  // a short epoch
     progress.finish({{"loss", mean_loss.result()}, {accuracy.name(), accuracy.result()}});
     if (manager) {
-      state.epochs_done.assign(tf::cast(tf::fill(tf::Shape{}, static_cast<float>(epoch + 1)), tf::DType::kInt64));
+      state.epochs_done.assign(tf::constant(std::vector<int64_t>{epoch + 1}, tf::Shape{}));
       manager->save(epoch + 1);
     }
   }

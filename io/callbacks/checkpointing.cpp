@@ -6,7 +6,6 @@
 #include "engine/check.h"
 #include "tapeflow/keras/model.h"
 #include "tapeflow/ops/creation.h"
-#include "tapeflow/ops/math.h"
 #include "tapeflow/train/callbacks.h"
 #include "tapeflow/train/checkpoint_manager.h"
 
@@ -24,7 +23,7 @@ struct TrainingState {
   train::Checkpoint checkpoint;
   train::CheckpointManager manager;
 
-  void set_epoch(int next_epoch) { epoch.assign(cast(fill(Shape{}, static_cast<float>(next_epoch)), DType::kInt64)); }
+  void set_epoch(int64_t next_epoch) { epoch.assign(constant(std::vector<int64_t>{next_epoch}, Shape{})); }
 };
 
 }  // namespace detail

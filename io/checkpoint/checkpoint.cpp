@@ -1,9 +1,9 @@
 #include "tapeflow/train/checkpoint.h"
 
-#include <chrono>
 #include <set>
 
 #include "engine/check.h"
+#include "io/unix_time.h"
 #include "tapeflow/io/crc32c.h"
 #include "tapeflow/io/safetensors.h"
 #include "tapeflow/train/checkpoint_state.h"
@@ -142,10 +142,9 @@ std::string Checkpoint::save(const std::string& file_prefix) {
   const std::string path = write(fmt::format("{}-{}", file_prefix, save_counter_));
   const std::filesystem::path full(path);
   const std::string relative = full.filename().string();
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   write_checkpoint_state(full.parent_path(), CheckpointState{.model_checkpoint_path = relative,
                                                              .all_model_checkpoint_paths = {relative},
-                                                             .all_model_checkpoint_timestamps = {now},
+                                                             .all_model_checkpoint_timestamps = {io::unix_seconds()},
                                                              .last_preserved_timestamp = 0});
   return path;
 }

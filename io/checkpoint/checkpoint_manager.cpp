@@ -1,19 +1,10 @@
 #include "tapeflow/train/checkpoint_manager.h"
 
-#include <chrono>
-
 #include "engine/check.h"
+#include "io/unix_time.h"
 #include "tapeflow/train/checkpoint_state.h"
 
 namespace tapeflow::train {
-
-namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 CheckpointManager::CheckpointManager(Checkpoint& checkpoint, std::filesystem::path directory,
                                      std::string checkpoint_name, std::optional<int> max_to_keep)
@@ -42,7 +33,7 @@ std::string CheckpointManager::save(std::optional<int64_t> checkpoint_number) {
 
   // Re-saving a name moves it to the newest place.
   std::erase_if(kept_, [&](const Kept& k) { return k.path == name; });
-  kept_.push_back({name, unix_now()});
+  kept_.push_back({name, io::unix_seconds()});
   std::vector<Kept> expired;
   while (max_to_keep_ && kept_.size() > static_cast<size_t>(*max_to_keep_)) {
     expired.push_back(kept_.front());

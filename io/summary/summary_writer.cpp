@@ -12,16 +12,13 @@
 #include "engine/check.h"
 #include "io/summary/event_encoding.h"
 #include "io/summary/summary_values.h"
+#include "io/unix_time.h"
 #include "tapeflow/io/tfrecord_writer.h"
 #include "tapeflow/summary/summary.h"
 
 namespace tapeflow::summary {
 
 namespace {
-
-double wall_time() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string host_name() {
   char name[256] = {};
@@ -30,7 +27,7 @@ std::string host_name() {
 
 std::filesystem::path event_file_name(const std::filesystem::path& logdir, const std::string& suffix) {
   static std::atomic<int> writers_in_process{0};
-  return logdir / fmt::format("events.out.tfevents.{:010d}.{}.{}.{}{}", static_cast<int64_t>(wall_time()),
+  return logdir / fmt::format("events.out.tfevents.{:010d}.{}.{}.{}{}", static_cast<int64_t>(io::unix_seconds()),
                               host_name(), ::getpid(), writers_in_process++, suffix);
 }
 
@@ -44,7 +41,7 @@ struct SummaryWriter::Impl {
     TAPEFLOW_CHECK(options.max_queue > 0 && options.flush_millis > 0,
                    "create_file_writer: max_queue and flush_millis must be positive, found {} and {}",
                    options.max_queue, options.flush_millis);
-    file.write(detail::file_version_event(wall_time()));
+    file.write(detail::file_version_event(io::unix_seconds()));
     file.flush();  // as TF does: the file is valid and discoverable at once
     thread = std::thread([this] { run(); });
   }
@@ -151,7 +148,7 @@ void SummaryWriter::close() { impl_->close(); }
 const std::filesystem::path& SummaryWriter::path() const { return impl_->file.path(); }
 
 void SummaryWriter::scalar(const std::string& name, double value, int64_t step) {
-  impl_->enqueue(detail::scalar_event(wall_time(), step, name, static_cast<float>(value)));
+  impl_->enqueue(detail::scalar_event(io::unix_seconds(), step, name, static_cast<float>(value)));
 }
 
 void SummaryWriter::scalar(const std::string& name, const Tensor& value, int64_t step) {
@@ -160,15 +157,15 @@ void SummaryWriter::scalar(const std::string& name, const Tensor& value, int64_t
 
 void SummaryWriter::image(const std::string& name, const Tensor& images, int64_t step, int max_outputs) {
   const detail::EncodedImages encoded = detail::encode_images(name, images, max_outputs);
-  impl_->enqueue(detail::image_event(wall_time(), step, name, encoded.width, encoded.height, encoded.pngs));
+  impl_->enqueue(detail::image_event(io::unix_seconds(), step, name, encoded.width, encoded.height, encoded.pngs));
 }
 
 void SummaryWriter::histogram(const std::string& name, const Tensor& values, int64_t step, int buckets) {
-  impl_->enqueue(detail::histogram_event(wall_time(), step, name, detail::histogram_buckets(name, values, buckets)));
+  impl_->enqueue(detail::histogram_event(io::unix_seconds(), step, name, detail::histogram_buckets(name, values, buckets)));
 }
 
 void SummaryWriter::text(const std::string& name, const std::string& text, int64_t step) {
-  impl_->enqueue(detail::text_event(wall_time(), step, name, text));
+  impl_->enqueue(detail::text_event(io::unix_seconds(), step, name, text));
 }
 
 SummaryWriter::DefaultScope::DefaultScope(std::shared_ptr<SummaryWriter> writer) : writer_(std::move(writer)) {
