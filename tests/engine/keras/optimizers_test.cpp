@@ -2,6 +2,7 @@
 // steps; clipping, schedules, skipped gradients, iterations, slots, errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -190,6 +191,23 @@ TEST(Optimizers, UpdatesAboveTheParallelThresholdMatchTheFormula) {
     max_err = std::max(max_err, std::abs(got[i] - x));
   }
   EXPECT_LT(max_err, 1e-6);
+}
+
+TEST(Optimizers, AdamFlushesDenormalSlotsToZeroAndLeavesTheCallerAsItWas) {
+  // m = (1 - beta_1) g = 1e-38 lies below FLT_MIN (1.18e-38): a denormal, flushed to 0 as TensorFlow's CPU
+  // threads do (denormal arithmetic is ~100x slower). On one thread and on the OpenMP path (each thread sets its
+  // own flags).
+  for (const int64_t n : {int64_t{1}, int64_t{100003}}) {
+    tf::Variable w(tf::ones({n}), "w");
+    tf::optimizers::Adam opt({.learning_rate = 0.001});
+    opt.apply_gradients({tf::fill({n}, 1e-37f)}, {w});
+    for (const auto& [name, slot] : opt.slots()) {
+      const std::vector<float> values = slot.numpy<float>();
+      EXPECT_EQ(std::count(values.begin(), values.end(), 0.f), n) << name << ", n = " << n;
+    }
+  }
+  volatile float tiny = 1e-37f;  // volatile: computed at run time, under this thread's flags
+  EXPECT_GT(tiny * 0.1f, 0.f) << "the caller's thread must still compute denormals";
 }
 
 TEST(Optimizers, ClipnormClipsEachGradientToItsNorm) {
