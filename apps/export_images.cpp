@@ -14,21 +14,13 @@
 #include "tapeflow/io/idx.h"
 #include "tapeflow/io/image.h"
 #include "tapeflow/ops/array.h"
+#include "export_images_flags.h"
 
 namespace fs = std::filesystem;
 namespace io = tapeflow::io;
 namespace tf = tapeflow;
 
 namespace {
-
-struct Options {
-  fs::path data = io::kFashionMnistDir;
-  fs::path out;
-  std::string split = "train";
-  int64_t limit = 0;  // 0: all
-  std::string format = "jpeg";
-  int quality = 95;
-};
 
 // `stem` or `stem.gz` in `dir`, as load_mnist finds its files.
 fs::path idx_file(const fs::path& dir, const std::string& stem) {
@@ -46,7 +38,7 @@ void write_file(const fs::path& path, const std::string& bytes) {
   if (!file.flush()) throw tf::Error(fmt::format("export_images: cannot write {}", path.string()));
 }
 
-int run(const Options& o) {
+int run(const tf::apps::ExportImagesFlags& o) {
   if (!fs::is_directory(o.data)) {
     throw tf::Error(fmt::format("export_images: --data {} does not exist or is not a folder", o.data.string()));
   }
@@ -93,18 +85,11 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Export an MNIST-format folder as one folder of images per class (OUT/<label>/<index>.jpg)."};
-  Options o;
-  app.add_option("--data", o.data, "an MNIST-format folder ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz])")
-      ->capture_default_str();
-  app.add_option("--out", o.out, "the folder to create the class folders in")->required();
-  app.add_option("--split", o.split, "train or test")->check(CLI::IsMember({"train", "test"}))->capture_default_str();
-  app.add_option("--limit", o.limit, "export only the first N images (0: all)")->check(CLI::NonNegativeNumber);
-  app.add_option("--format", o.format, "jpeg or png")->check(CLI::IsMember({"jpeg", "png"}))->capture_default_str();
-  app.add_option("--quality", o.quality, "JPEG quality")->check(CLI::Range(1, 100))->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  tf::apps::ExportImagesFlags flags;
+  const std::unique_ptr<CLI::App> app = tf::apps::export_images_command_line(flags);
+  CLI11_PARSE(*app, argc, argv);
   try {
-    return run(o);
+    return run(flags);
   } catch (const tf::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -18,27 +18,13 @@
 #include "tapeflow/summary/summary.h"
 #include "tapeflow/tapeflow.h"
 #include "tapeflow/train/checkpoint_manager.h"
+#include "textgen_flags.h"
 
 namespace tf = tapeflow;
 
 namespace {
 
-struct Flags {
-  std::string text = tf::io::kFortunesDir;
-  int64_t seq_length = 40;
-  int64_t batch_size = 50;
-  int64_t steps = 1000;
-  double lr = 0.001;
-  int64_t log_every = 100;
-  std::string device = "auto";
-  int threads = 0;
-  uint64_t seed = 0;
-  int64_t sample_length = 400;
-  std::string metrics_json, logdir, ckpt_dir;
-  int64_t save_every = 100;
-  bool resume = false;
-  bool sample_only = false;
-};
+using Flags = tf::apps::TextgenFlags;
 
 // The corpus as character ids over its sorted set of distinct bytes (the notes' DataLoader).
 struct Corpus {
@@ -124,30 +110,8 @@ void generate(tf::models::CharRNN& model, const Corpus& corpus, const Flags& fla
 
 int main(int argc, char** argv) {
   Flags flags;
-  CLI::App app{"Train the notes' char-RNN (one_hot -> LSTMCell(256) -> Dense) on a text corpus and sample from it."};
-  app.add_option("--text", flags.text, "corpus: a text file, or a folder of them (default: Debian's fortunes)")
-      ->capture_default_str();
-  app.add_option("--seq-length", flags.seq_length, "characters per training window")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size, "windows per step")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--steps", flags.steps, "training steps")->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--lr", flags.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--log-every", flags.log_every, "print the loss every N steps")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--sample-length", flags.sample_length, "characters generated per temperature")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--device", flags.device, "auto (the GPU when there is one), cpu, cuda or cuda:N")
-      ->capture_default_str();
-  app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", flags.seed, "seed for weights, batches and sampling")->capture_default_str();
-  app.add_option("--metrics-json", flags.metrics_json, "write final_loss and steps_per_s to this JSON file");
-  app.add_option("--logdir", flags.logdir, "write the loss of every step to TensorBoard logs here");
-  app.add_option("--ckpt-dir", flags.ckpt_dir, "keep checkpoints here (the newest 3)");
-  app.add_option("--save-every", flags.save_every, "with --ckpt-dir, save every N steps (and at the end)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_flag("--resume", flags.resume, "continue training from the newest checkpoint of --ckpt-dir");
-  app.add_flag("--sample-only", flags.sample_only, "sample from the newest checkpoint of --ckpt-dir, no training");
-  CLI11_PARSE(app, argc, argv);
+  const std::unique_ptr<CLI::App> app = tf::apps::textgen_command_line(flags);
+  CLI11_PARSE(*app, argc, argv);
 
   try {
     tf::set_num_threads(flags.threads);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -20,6 +21,7 @@
 #include "tapeflow/io/example.h"
 #include "tapeflow/io/tfrecord_reader.h"
 #include "tapeflow/io/tfrecord_writer.h"
+#include "tfrecord_flags.h"
 
 namespace fs = std::filesystem;
 namespace io = tapeflow::io;
@@ -188,35 +190,18 @@ int verify_command(const fs::path& file, io::Compression compression) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Write, inspect and verify TFRecord files of tf.train.Examples."};
-  app.require_subcommand(1);
-  std::string compression_name = "none";
-  const auto add_compression = [&](CLI::App* command) {
-    command->add_option("--compression", compression_name, "none, zlib or gzip (the whole file; never detected)")
-        ->check(CLI::IsMember({"none", "zlib", "gzip", "NONE", "ZLIB", "GZIP"}))
-        ->capture_default_str();
-  };
-
-  fs::path images, out, file;
-  CLI::App* write = app.add_subcommand(
-      "write", "a folder with one sub-folder of images per class -> Examples {image: the file's bytes, label: int64}; "
-               "classes sorted by name get labels 0..n-1");
-  write->add_option("--images", images, "the folder of class folders")->required();
-  write->add_option("--out", out, "the TFRecord file to create")->required();
-  add_compression(write);
-  CLI::App* inspect = app.add_subcommand("inspect", "count the records and list the Examples' features, kinds and lengths");
-  inspect->add_option("file", file, "a TFRecord file")->required();
-  add_compression(inspect);
-  CLI::App* verify = app.add_subcommand("verify", "check every record's CRCs; exit 1 naming the first bad offset");
-  verify->add_option("file", file, "a TFRecord file")->required();
-  add_compression(verify);
-  CLI11_PARSE(app, argc, argv);
+  tapeflow::apps::TfrecordFlags flags;
+  const std::unique_ptr<CLI::App> app = tapeflow::apps::tfrecord_command_line(flags);
+  CLI11_PARSE(*app, argc, argv);
 
   try {
-    const io::Compression compression = io::parse_compression(compression_name);
-    if (write->parsed()) return write_command(images, out, compression);
-    if (inspect->parsed()) return inspect_command(file, compression);
-    return verify_command(file, compression);
+    const io::Compression compression = io::parse_compression(flags.compression);
+    switch (flags.command) {
+      case tapeflow::apps::TfrecordCommand::kWrite: return write_command(flags.images, flags.out, compression);
+      case tapeflow::apps::TfrecordCommand::kInspect: return inspect_command(flags.file, compression);
+      case tapeflow::apps::TfrecordCommand::kVerify: return verify_command(flags.file, compression);
+    }
+    return 1;
   } catch (const Error& e) {
     std::fprintf(stderr, "tfrecord: %s\n", e.what());
     return 1;

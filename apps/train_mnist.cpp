@@ -19,25 +19,13 @@
 #include "tapeflow/tapeflow.h"
 #include "tapeflow/train/callbacks.h"
 #include "tapeflow/train/checkpoint_manager.h"
+#include "train_mnist_flags.h"
 
 namespace tf = tapeflow;
 
 namespace {
 
-struct Flags {
-  std::string model = "cnn";
-  std::string data = tf::io::kFashionMnistDir;
-  int epochs = 5;
-  int64_t batch_size = 50;
-  double lr = 0.001;
-  std::string loop = "fit";
-  std::string device = "auto";
-  int threads = 0;
-  uint64_t seed = 0;
-  std::string logdir, ckpt_dir, metrics_json;
-  std::vector<std::string> tfrecord;  // train from these files (the notes' TFRecord pipeline)
-  bool resume = false;
-};
+using Flags = tf::apps::TrainMnistFlags;
 
 // The training batches of each epoch: the IDX tensors in the order fit() shuffles them, or the TFRecord
 // pipeline (TFRecordDataset -> map(parse + decode_jpeg) -> shuffle -> batch -> prefetch).
@@ -140,28 +128,8 @@ int resume(TrainingState& state, const Flags& flags) {
 
 int main(int argc, char** argv) {
   Flags flags;
-  CLI::App app{"Train the notes' MLP or CNN on an MNIST-format data set (default: Fashion-MNIST)."};
-  app.add_option("--model", flags.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
-  app.add_option("--data", flags.data, "folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]")
-      ->capture_default_str();
-  app.add_option("--epochs", flags.epochs, "epochs")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--lr", flags.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--loop", flags.loop, "fit (Keras) or tape (the notes' GradientTape loop)")
-      ->check(CLI::IsMember({"fit", "tape"}))
-      ->capture_default_str();
-  app.add_option("--device", flags.device, "auto (the GPU when there is one), cpu, cuda or cuda:N")
-      ->capture_default_str();
-  app.add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
-  app.add_option("--seed", flags.seed, "seed for weights and shuffling")->capture_default_str();
-  app.add_option("--tfrecord", flags.tfrecord,
-                 "train from these TFRecord files (Examples with image bytes and an int64 label, as `tfrecord write` "
-                 "makes them) instead of --data's training files; --data still gives the test set");
-  app.add_option("--logdir", flags.logdir, "write TensorBoard logs here (tensorboard --logdir DIR)");
-  app.add_option("--ckpt-dir", flags.ckpt_dir, "keep a checkpoint per epoch here (the newest 3)");
-  app.add_flag("--resume", flags.resume, "continue from the newest checkpoint of --ckpt-dir");
-  app.add_option("--metrics-json", flags.metrics_json, "write the final metrics to this JSON file");
-  CLI11_PARSE(app, argc, argv);
+  const std::unique_ptr<CLI::App> app = tf::apps::train_mnist_command_line(flags);
+  CLI11_PARSE(*app, argc, argv);
 
   try {
     tf::set_num_threads(flags.threads);

@@ -1,0 +1,30 @@
+#include "train_bench_flags.h"
+
+#include <CLI/CLI.hpp>
+
+namespace tapeflow::bench {
+
+std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
+  auto app = std::make_unique<CLI::App>(
+      "Time training steps (or, with --eval, inference) of the notes' MLP, CNN or char-RNN on synthetic data and "
+      "print one JSON line: model, mode, device, threads, batch_size, steps, steps_per_s, examples_per_s, "
+      "peak_rss_mb, peak_gpu_mb, start_to_first_step_s. Adam(1e-3); the char-RNN uses 40-character windows over "
+      "a 114-character vocabulary and an LSTM of 256 units.");
+  app->add_option("--model", flags.model, "mlp, cnn or rnn")->check(CLI::IsMember({"mlp", "cnn", "rnn"}))
+      ->capture_default_str();
+  app->add_option("--device", flags.device, "cpu, cuda or auto (the GPU when there is one)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
+  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_option("--batch-size", flags.batch_size, "examples per step (default 50; 1000 with --eval)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--seconds", flags.seconds, "how long to time steps after the warm-up")
+      ->check(CLI::Range(0.01, 3600.0))->capture_default_str();
+  app->add_option("--warmup-steps", flags.warmup_steps, "untimed steps first (the first one included)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app->add_flag("--eval", flags.eval, "measure inference (predict) instead of training; mlp and cnn only");
+  app->add_option("--seed", flags.seed, "seed for the weights and the synthetic batches")->capture_default_str();
+  return app;
+}
+
+}  // namespace tapeflow::bench
