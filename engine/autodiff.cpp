@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "engine/tensor_internal.h"
 #include "tapeflow/ops/creation.h"
@@ -67,6 +68,7 @@ void record(OpId op, const std::vector<Tensor>& inputs, const std::vector<Tensor
         entry->output_shapes.push_back(t.shape());
       }
       entry->backward = std::move(backward);
+      if (debugging::check_numerics_enabled()) entry->layer = debugging::detail::calling_layer_path();
     }
     for (const Tensor& t : outputs) tape->watch(t);
     tape->add_entry(entry);
@@ -132,7 +134,9 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     for (size_t i = 0; i < entry.input_ids.size(); ++i)
       needs_grad[i] = entry.input_is_trainable_variable[i] || watched_.count(entry.input_ids[i]) > 0;
     const profiler::Scope trace("backward", op_name(entry.op), entry.device);
+    const debugging::detail::GradientScope numerics_context(entry.op, entry.layer);
     const std::vector<Tensor> input_grads = entry.backward(output_grads, needs_grad);
+    if (debugging::check_numerics_enabled()) debugging::detail::check_gradients(input_grads);
     for (size_t i = 0; i < input_grads.size() && i < entry.input_ids.size(); ++i) {
       if (!input_grads[i].defined() || !needs_grad[i]) continue;
       auto [slot, inserted] = grads.try_emplace(entry.input_ids[i], input_grads[i]);

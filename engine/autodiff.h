@@ -4,6 +4,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/ops/op_id.h"
@@ -25,6 +26,7 @@ struct TapeEntry {
   std::vector<Shape> output_shapes;
   Device device;
   BackwardFn backward;
+  std::string layer;  // the layers calling the op ("sequential/dense_1"), kept only for check_numerics
 };
 
 // Whether any active tape would record an op on these inputs (cheap; false when no tape is alive).

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 
 namespace tapeflow {
@@ -18,6 +19,12 @@ struct CallingScope {
   ~CallingScope() { calling_layers.pop_back(); }
 };
 }  // namespace
+
+std::string debugging::detail::calling_layer_path() {
+  std::string path;
+  for (const Layer* layer : calling_layers) path += (path.empty() ? "" : "/") + layer->name();
+  return path;
+}
 
 std::string to_snake_case(const std::string& type) {
   std::string out;

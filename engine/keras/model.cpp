@@ -6,6 +6,7 @@
 #include "engine/autodiff.h"
 #include "engine/check.h"
 #include "engine/keras/progbar.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/gradient_tape.h"
 #include "tapeflow/keras/batches.h"
 #include "tapeflow/ops/array.h"
@@ -124,6 +125,7 @@ History Model::fit_batches(BatchSource& batches, const FitOptions& options) {
     while (const std::optional<std::pair<Tensor, Tensor>> batch = batches.next_batch()) {
       for (auto& cb : options.callbacks) cb->on_train_batch_begin(*this, b);
       const auto [bx, by] = on_model_device(*batch);
+      const debugging::detail::FitPosition numerics_context(optimizer_->iterations() + 1, epoch + 1, b + 1);
       const double batch_loss = train_step(bx, by);
       loss_sum += batch_loss * double(bx.shape()[0]);
       seen += bx.shape()[0];

@@ -7,6 +7,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "kernels/optimizer.h"
 #include "tapeflow/ops/creation.h"
@@ -149,11 +150,15 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
     for (const auto& [g, v] : live) total += sum_of_squares(g);
     for (auto& [g, v] : live) g = clipped(g, std::sqrt(total), *common_.global_clipnorm);
   }
+  debugging::detail::note_step(iterations_ + 1);
   const double lr = learning_rate();
   CollectCudaUpdates collect;
   for (auto& [g, v] : live) update(v, g, lr);
   collect.flush();
+  if (debugging::check_numerics_enabled())
+    for (const auto& [g, v] : live) debugging::detail::check_updated_variable(name_, v.name(), v);
   ++iterations_;
+  debugging::detail::note_step(iterations_ + 1);  // the next step's forward pass runs before its update
 }
 
 Variable Optimizer::slot(const Variable& var, const std::string& slot) {

@@ -8,6 +8,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "engine/tensor_internal.h"
 #include "kernels/array.h"
@@ -112,7 +113,7 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
       return std::vector<Tensor>{reshape(g[0], from)};
     });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_reshape, out);
 }
 
 Tensor flatten(const Tensor& x) {
@@ -184,7 +185,7 @@ Tensor transpose(const Tensor& x, const std::vector<int>& perm_in) {
       return std::vector<Tensor>{transpose(g[0], inverse)};
     });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_transpose, out);
 }
 
 Tensor concat(const std::vector<Tensor>& values, int axis) {
@@ -240,7 +241,7 @@ Tensor concat(const std::vector<Tensor>& values, int axis) {
       return grads;
     });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_concat, out);
 }
 
 Tensor stack(const std::vector<Tensor>& values, int axis) {
@@ -272,7 +273,7 @@ Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vect
                    fmt::join(begin, ", "), fmt::join(size, ", "), begin[d], begin[d] + box.size[d], d, x.shape()[d],
                    x.shape());
   }
-  return slice_box(x, box);
+  return debugging::detail::checked(OpId::k_slice, slice_box(x, box));
 }
 
 Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
@@ -335,7 +336,7 @@ Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
                        return std::vector<Tensor>{dparams, Tensor()};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_gather, out);
 }
 
 Tensor one_hot(const Tensor& indices, int64_t depth, float on_value, float off_value) {
@@ -361,7 +362,7 @@ Tensor one_hot(const Tensor& indices, int64_t depth, float on_value, float off_v
 #endif
       detail::throw_no_cuda_kernel("one_hot");
   }
-  return out;
+  return debugging::detail::checked(OpId::k_one_hot, out);
 }
 
 }  // namespace tapeflow

@@ -1,6 +1,7 @@
 // conv2d (NHWC, HWIO) with TF's padding rules, and its backward rule.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "engine/ops/conv_geometry.h"
 #include "engine/tensor_internal.h"
@@ -112,7 +113,7 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
                            need[1] ? conv2d_backward_filter(input, grads[0], filters.shape(), g) : Tensor()};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_conv2d, out);
 }
 
 }  // namespace tapeflow::nn

@@ -2,6 +2,7 @@
 // applies the same mask (regenerated, never stored) to the gradient.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "kernels/dropout.h"
 #include "tapeflow/ops/nn.h"
@@ -45,7 +46,7 @@ Tensor dropout(const Tensor& x, float rate, bool training, std::optional<uint64_
   // A seed is the Philox key itself (counter 0): the mask is a function of the seed and the size alone.
   const uint64_t blocks = static_cast<uint64_t>((x.num_elements() + 3) / 4);
   const random::PhiloxRange bits = seed ? random::PhiloxRange{*seed, 0} : random::reserve_global(blocks);
-  return apply_mask(x, bits, rate);
+  return debugging::detail::checked(OpId::k_dropout, apply_mask(x, bits, rate));
 }
 
 }  // namespace tapeflow::nn

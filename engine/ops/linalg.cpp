@@ -4,6 +4,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "engine/ops/broadcast.h"
 #include "kernels/matmul.h"
@@ -98,7 +99,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
                        return std::vector<Tensor>{ga, gb};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_matmul, out);
 }
 
 }  // namespace tapeflow

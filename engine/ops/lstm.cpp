@@ -2,6 +2,7 @@
 // from the saved pre-activations, so it stores nothing beyond its inputs.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "kernels/lstm.h"
 #include "tapeflow/ops/nn.h"
 #include "tapeflow/profiler.h"
@@ -65,7 +66,8 @@ std::pair<Tensor, Tensor> lstm_cell(const Tensor& gates, const Tensor& c) {
                        return lstm_cell_backward(gates, c, g[0], g[1]);
                      });
   }
-  return {h_next, c_next};
+  return {debugging::detail::checked(OpId::k_lstm_cell, h_next, 0),
+          debugging::detail::checked(OpId::k_lstm_cell, c_next, 1)};
 }
 
 }  // namespace tapeflow::nn

@@ -3,6 +3,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "engine/ops/broadcast.h"
 #include "kernels/elementwise.h"
@@ -45,7 +46,7 @@ Tensor binary_forward(OpId id, BinaryOp op, const Tensor& a, const Tensor& b, bo
 #endif
       detail::throw_no_cuda_kernel(name);
   }
-  return out;
+  return debugging::detail::checked(id, out);
 }
 
 Tensor compare_forward(OpId id, CompareOp op, const Tensor& a, const Tensor& b) {
@@ -84,7 +85,7 @@ Tensor unary_forward(OpId id, UnaryOp op, const Tensor& x) {
 #endif
       detail::throw_no_cuda_kernel(name);
   }
-  return y;
+  return debugging::detail::checked(id, y);
 }
 
 // dx = dy * f'(.) with a fused kernel; f' is read from x (relu) or y (sigmoid, tanh).
@@ -281,7 +282,7 @@ Tensor cast(const Tensor& x, DType dtype) {
 #endif
       detail::throw_no_cuda_kernel("cast");
   }
-  return y;
+  return debugging::detail::checked(OpId::k_cast, y);
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

@@ -1,6 +1,7 @@
 // max_pool2d and avg_pool2d (NHWC, TF's padding rules) with their backward rules.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "engine/ops/conv_geometry.h"
 #include "kernels/pool.h"
@@ -64,7 +65,7 @@ Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
                        return std::vector<Tensor>{d_input};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_max_pool2d, out);
 }
 
 Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int, 2> strides, Padding padding) {
@@ -102,7 +103,7 @@ Tensor avg_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int,
                        return std::vector<Tensor>{d_input};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_avg_pool2d, out);
 }
 
 }  // namespace tapeflow::nn

@@ -5,6 +5,7 @@
 
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "kernels/reduction.h"
 #include "tapeflow/ops/array.h"
@@ -102,7 +103,7 @@ Tensor reduce_sum(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
                        return std::vector<Tensor>{broadcast_back(g[0], keep, shape)};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_reduce_sum, out);
 }
 
 Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
@@ -120,7 +121,7 @@ Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims)
                        return std::vector<Tensor>{broadcast_back(g[0] * scale, keep, shape)};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_reduce_mean, out);
 }
 
 Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
@@ -136,7 +137,7 @@ Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
                        return std::vector<Tensor>{at_max * broadcast_back(g[0], keep, x.shape()) / count};
                      });
   }
-  return out;
+  return debugging::detail::checked(OpId::k_reduce_max, out);
 }
 
 Tensor argmax(const Tensor& x, int axis) {

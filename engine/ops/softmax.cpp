@@ -1,6 +1,7 @@
 // softmax, log_softmax and the fused sparse softmax cross-entropy, with their backward rules.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "kernels/softmax.h"
 #include "tapeflow/ops/array.h"
@@ -60,7 +61,7 @@ Tensor softmax_forward(OpId id, const Tensor& x, int axis, bool log) {
       return std::vector<Tensor>{softmax_backward(id, y, g[0], l, log)};
     });
   }
-  return y;
+  return debugging::detail::checked(id, y);
 }
 
 }  // namespace
@@ -112,7 +113,7 @@ Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tens
                        return std::vector<Tensor>{Tensor(), mul(grad, expand_dims(g[0], -1))};
                      });
   }
-  return loss;
+  return debugging::detail::checked(OpId::k_sparse_softmax_cross_entropy, loss);
 }
 
 }  // namespace tapeflow::nn

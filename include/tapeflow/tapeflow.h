@@ -1,5 +1,6 @@
 #pragma once
 // The umbrella header. Users write: namespace tf = tapeflow;
+#include "tapeflow/debugging.h"
 #include "tapeflow/device.h"
 #include "tapeflow/dtype.h"
 #include "tapeflow/error.h"
