@@ -24,7 +24,7 @@ struct Conv2DGeometry {
 
 namespace cpu {
 
-enum class ConvPass { kForward, kBackwardInput, kBackwardFilter };
+enum class ConvPass { kForward, kBackwardInput, kBackwardFilter, kForwardBiasRelu };
 
 // Floats of scratch that the CPU `pass` needs for geometry g (0: pass nullptr). The caller allocates it
 // (through its caching allocator), so the kernels never allocate per call.
@@ -32,6 +32,11 @@ int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g);
 
 // out [n, oh, ow, o] = the convolution of input [n, h, w, c] with filter [kh, kw, c, o].
 void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g);
+// out = max(conv2d(input, filter) + bias, 0) with bias [o]: a conv layer's inference forward, the bias and the
+// ReLU applied while each output tile is still in cache (oneDNN post-ops) instead of as two more passes over
+// the whole output.
+void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out,
+                              float* scratch, const Conv2DGeometry& g);
 // d_input [n, h, w, c] (fully written) = the gradient of the forward with respect to its input, given
 // d_out [n, oh, ow, o].
 void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,

@@ -22,4 +22,9 @@ Activation::Activation(const std::string& name) : fn_(lookup(name)), name_(name.
 Activation::Activation(ActivationFn fn, std::string name) : fn_(std::move(fn)), name_(std::move(name)) {}
 Activation::Activation(Tensor (*fn)(const Tensor&)) : fn_(fn), name_("custom") {}
 
+bool Activation::is(Tensor (*fn)(const Tensor&)) const {
+  const auto* target = fn_.target<Tensor (*)(const Tensor&)>();
+  return target != nullptr && *target == fn;
+}
+
 }  // namespace tapeflow::activations

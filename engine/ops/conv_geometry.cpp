@@ -56,5 +56,20 @@ kernels::Conv2DGeometry conv_geometry(const char* op, const Shape& input, int64_
   return g;
 }
 
+kernels::Conv2DGeometry conv2d_geometry(const char* op, const Tensor& input, const Tensor& filters,
+                                        std::array<int, 2> strides, std::array<int, 2> dilations, nn::Padding padding) {
+  check_dtype(op, input, DType::kFloat32, "input");
+  check_dtype(op, filters, DType::kFloat32, "filters");
+  check_same_device(op, input, filters);
+  TAPEFLOW_CHECK(input.rank() == 4 && filters.rank() == 4,
+                 "{}: expected input [N, H, W, C] and filters [KH, KW, C, O], found input {} and filters {}", op,
+                 input.shape(), filters.shape());
+  TAPEFLOW_CHECK(input.shape()[3] == filters.shape()[2],
+                 "{}: input has {} channels but filters expect {} (input {}, filters {})", op, input.shape()[3],
+                 filters.shape()[2], input.shape(), filters.shape());
+  return conv_geometry(op, input.shape(), filters.shape()[0], filters.shape()[1], filters.shape()[3], strides,
+                       dilations, padding);
+}
+
 }  // namespace detail
 }  // namespace tapeflow

@@ -94,6 +94,19 @@ void conv2d_forward(const float* input, const float* filter, float* out, float* 
   matmul(false, false, 1, g.col_rows(), g.o, g.col_cols(), g.pointwise() ? input : col, 0, filter, 0, out);
 }
 
+// The GEMM's output then one pass adding the bias and clamping at 0.
+void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out, float* col,
+                              const Conv2DGeometry& g) {
+  conv2d_forward(input, filter, out, col, g);
+  const int64_t rows = g.col_rows(), o = g.o;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* y = out + r * o;
+#pragma omp simd
+    for (int64_t j = 0; j < o; ++j) y[j] = std::max(y[j] + bias[j], 0.f);
+  }
+}
+
 // d_filter [kh * kw * c, o] = im2col(input)^T x d_out [M, o]; im2col is redone here rather than kept alive
 // from the forward.
 void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* col,

@@ -24,7 +24,7 @@ dnnl::engine& cpu_engine() {
   return engine;
 }
 
-// The three primitives of one geometry, created on first use. oneDNN partitions work for the thread count
+// The primitives of one geometry, each created on first use. oneDNN partitions work for the thread count
 // current at creation, so that count is part of the key.
 // Activations stay NHWC; the filter is reordered between our HWIO and the layout each primitive picked (its
 // fast AVX-512 kernels want blocked filters; with HWIO fixed oneDNN falls back to im2col + GEMM).
@@ -36,7 +36,10 @@ struct ConvPrimitives {
   memory::desc src, weights, dst;  // input [n, c, h, w] as nhwc, filter [o, c, kh, kw] as hwio, output nhwc
   dnnl::convolution_forward::primitive_desc forward_pd;
   std::unique_ptr<ConvPass1> forward, backward_data, backward_weights;
+  std::unique_ptr<ConvPass1> forward_bias_relu;  // inference: bias and ReLU fused as post-ops
 };
+
+memory::desc bias_desc(const Conv2DGeometry& g) { return {{g.o}, memory::data_type::f32, Tag::a}; }
 
 using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                        int64_t, int64_t, int64_t, int64_t, int64_t, int>;
@@ -96,6 +99,18 @@ const ConvPrimitives& primitives_for(const Conv2DGeometry& g, ConvPass pass) {
     p->backward_weights =
         std::make_unique<ConvPass1>(ConvPass1{dnnl::convolution_backward_weights(pd), pd.diff_weights_desc()});
   }
+  if (pass == ConvPass::kForwardBiasRelu && !p->forward_bias_relu) {
+    dnnl::post_ops relu;
+    relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(relu);
+    const dnnl::convolution_forward::primitive_desc pd(
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                        p->src, any, bias_desc(g), p->dst, win.strides, win.dilations,
+                                        win.pad_before, win.pad_after),
+        attr, cpu_engine());
+    p->forward_bias_relu = std::make_unique<ConvPass1>(ConvPass1{dnnl::convolution_forward(pd), pd.weights_desc()});
+  }
   return *p;
 }
 
@@ -126,6 +141,15 @@ void conv2d_forward(const float* input, const float* filter, float* out, float*,
   const ConvPrimitives& p = primitives_for(g, ConvPass::kForward);
   run(*p.forward, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_SRC, wrap(p.src, input)}, {DNNL_ARG_DST, wrap(p.dst, out)}});
+}
+
+void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out, float*,
+                              const Conv2DGeometry& g) {
+  const ConvPrimitives& p = primitives_for(g, ConvPass::kForwardBiasRelu);
+  run(*p.forward_bias_relu, p.weights, DNNL_ARG_WEIGHTS, filter, false,
+      {{DNNL_ARG_SRC, wrap(p.src, input)},
+       {DNNL_ARG_BIAS, wrap(bias_desc(g), bias)},
+       {DNNL_ARG_DST, wrap(p.dst, out)}});
 }
 
 void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float*,

@@ -36,6 +36,8 @@ Tensor Conv2D::call(const Tensor& inputs, bool) {
   const Shape& s = inputs.shape();
   if (s.rank() != 4 || s[3] != kernel_.shape()[2])
     fail(fmt::format("expected inputs [batch, height, width, {}] (NHWC), found {}", kernel_.shape()[2], s.to_string()));
+  if (options_.use_bias && options_.activation.is(nn::relu))
+    return nn::conv2d_bias_relu(inputs, kernel_, bias_, options_.strides, padding_, options_.dilation_rate);
   Tensor out = nn::conv2d(inputs, kernel_, options_.strides, padding_, options_.dilation_rate);
   if (options_.use_bias) out = add(out, bias_);
   return options_.activation(out);

@@ -20,6 +20,8 @@ class Activation {
   Tensor operator()(const Tensor& x) const { return fn_ ? fn_(x) : x; }
   const std::string& name() const { return name_; }
   bool is_linear() const { return !fn_; }
+  // Whether this is exactly `fn`, given by name or as the function (a layer may fuse it into its op).
+  bool is(Tensor (*fn)(const Tensor&)) const;
 
  private:
   ActivationFn fn_;  // empty for linear
