@@ -159,7 +159,8 @@ LoadStatus Checkpoint::restore(const std::string& save_path) {
   if (auto counter = values.extract(kSaveCounterKey)) save_counter_ = counter.mapped().item<int64_t>();
   std::vector<std::string> missing;
   LoadStatus::Waiting waiting;
-  for (auto& [name, object] : objects_) {
+  for (auto& [object_name, object] : objects_) {
+    const std::string& name = object_name;  // clang 14 cannot capture a structured binding in a lambda
     std::map<std::string, Tensor> own = take_object_values(values, name);
     for (const auto& [key, tensor] : object_tensors(object))
       if (key != kIterationsKey && !own.count(key)) missing.push_back(join_key(name, key));
