@@ -74,18 +74,7 @@ Tensor conv2d_backward_filter(const Tensor& input, const Tensor& d_out, const Sh
 Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
               std::array<int, 2> dilations) {
   const profiler::Scope trace("op", op_name(OpId::k_conv2d), input);
-  detail::check_dtype("conv2d", input, DType::kFloat32, "input");
-  detail::check_dtype("conv2d", filters, DType::kFloat32, "filters");
-  detail::check_same_device("conv2d", input, filters);
-  TAPEFLOW_CHECK(input.rank() == 4 && filters.rank() == 4,
-                 "conv2d: expected input [N, H, W, C] and filters [KH, KW, C, O], found input {} and filters {}",
-                 input.shape(), filters.shape());
-  TAPEFLOW_CHECK(input.shape()[3] == filters.shape()[2],
-                 "conv2d: input has {} channels but filters expect {} (input {}, filters {})", input.shape()[3],
-                 filters.shape()[2], input.shape(), filters.shape());
-  const kernels::Conv2DGeometry g =
-      detail::conv_geometry("conv2d", input.shape(), filters.shape()[0], filters.shape()[1], filters.shape()[3],
-                            strides, dilations, padding);
+  const kernels::Conv2DGeometry g = detail::conv2d_geometry("conv2d", input, filters, strides, dilations, padding);
   Tensor out = Tensor::empty({g.n, g.oh, g.ow, g.o}, DType::kFloat32, input.device());
   const bool recording = autodiff::should_record({&input, &filters});
   switch (input.device().type) {

@@ -2,6 +2,7 @@
 // backward rules and inputs anyway, so under a tape it is conv2d, add and relu, each recorded as usual.
 #include "engine/autodiff.h"
 #include "engine/check.h"
+#include "engine/numerics_check.h"
 #include "engine/ops/conv_geometry.h"
 #include "kernels/conv.h"
 #include "tapeflow/ops/math.h"
@@ -28,7 +29,7 @@ Tensor conv2d_bias_relu(const Tensor& input, const Tensor& filters, const Tensor
   Tensor scratch = scratch_size ? Tensor::empty({scratch_size}, DType::kFloat32) : Tensor();
   kernels::cpu::conv2d_bias_relu_forward(input.data<float>(), filters.data<float>(), bias.data<float>(),
                                          out.data<float>(), scratch.defined() ? scratch.data<float>() : nullptr, g);
-  return out;
+  return debugging::detail::checked(OpId::k_conv2d, out);  // reported as the conv its bias and ReLU joined
 }
 
 }  // namespace tapeflow::nn
