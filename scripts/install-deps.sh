@@ -15,6 +15,7 @@ PACKAGES=(
   dataset-fashion-mnist                                 # the default data set of train_mnist
   fortunes                                              # the default text corpus of textgen (~2.6 MB)
   python3-venv                                          # interop tests and peer benchmarks
+  clang                                                 # make fuzz: clang 14 with libFuzzer (scripts/fuzz.sh)
 )
 
 missing=()

@@ -1,0 +1,9 @@
+
+.
+
+label
+
+
+image
+
+‰PNG not really
