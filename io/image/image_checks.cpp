@@ -12,12 +12,17 @@ void check_requested_channels(const char* op, int channels, std::initializer_lis
                  "{}: expected channels 0 (as stored) or one of {}, found {}", op, fmt::join(allowed, ", "), channels);
 }
 
-void check_declared_size(const char* op, int64_t width, int64_t height) {
+void check_declared_size(const char* op, int64_t width, int64_t height, size_t file_bytes,
+                         int64_t max_pixels_per_byte) {
   TAPEFLOW_CHECK(width > 0 && height > 0, "{}: the image declares {} x {} pixels; expected a positive size", op, width,
                  height);
   TAPEFLOW_CHECK(width * height <= kMaxImagePixels,
                  "{}: the image declares {} x {} = {} pixels, more than the limit of {} (a corrupt or hostile file?)",
                  op, width, height, width * height, kMaxImagePixels);
+  TAPEFLOW_CHECK(width * height <= static_cast<int64_t>(file_bytes) * max_pixels_per_byte,
+                 "{}: the image declares {} x {} = {} pixels, more than {} bytes can encode (at most {} pixels per "
+                 "byte): truncated or corrupt",
+                 op, width, height, width * height, file_bytes, max_pixels_per_byte);
 }
 
 Tensor checked_encoder_input(const char* op, const Tensor& image, std::initializer_list<int64_t> allowed) {

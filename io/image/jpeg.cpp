@@ -21,6 +21,11 @@ TurboJpeg make_handle(const char* op, tjhandle handle) {
   return TurboJpeg(handle);
 }
 
+// Every scan codes each 8x8 block of a component with at least one bit of Huffman code, so a Huffman-coded JPEG
+// holds at most 512 pixels per byte of file; four times that leaves room for arithmetic-coded ones, which can
+// spend less than a bit on a block.
+constexpr int64_t kMaxPixelsPerByte = 4 * 512;
+
 // What libjpeg stores, for errors and for channels = 0.
 const char* colorspace_name(int colorspace) {
   switch (colorspace) {
@@ -48,7 +53,7 @@ Tensor decode_jpeg(std::string_view bytes, int channels) {
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   TAPEFLOW_CHECK(tjDecompressHeader3(handle.get(), data, size, &width, &height, &subsampling, &colorspace) == 0,
                  "decode_jpeg: corrupt JPEG header ({} bytes): {}", bytes.size(), tjGetErrorStr2(handle.get()));
-  detail::check_declared_size("decode_jpeg", width, height);
+  detail::check_declared_size("decode_jpeg", width, height, bytes.size(), kMaxPixelsPerByte);
   if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {
     throw NotImplemented(fmt::format("decode_jpeg: {} JPEGs (libjpeg cannot convert them to RGB or gray)",
                                      colorspace_name(colorspace)));

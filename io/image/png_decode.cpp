@@ -16,6 +16,10 @@ namespace tapeflow::io {
 
 namespace {
 
+// Deflate expands data at most 1032-fold and the thinnest pixel is one bit (1-bit gray), so no valid PNG holds
+// more pixels per byte of file than this.
+constexpr int64_t kMaxPixelsPerByte = 8 * 1032;
+
 // The bytes libpng reads from, and where a libpng error leaves its message.
 struct PngSource {
   std::string_view bytes;
@@ -132,7 +136,7 @@ Tensor decode_png(std::string_view bytes, int channels) {
   PngGeometry geometry;
   TAPEFLOW_CHECK(read_header(reader.png(), reader.info(), channels, &geometry),
                  "decode_png: corrupt PNG header ({} bytes): {}", bytes.size(), source.error);
-  detail::check_declared_size("decode_png", geometry.width, geometry.height);
+  detail::check_declared_size("decode_png", geometry.width, geometry.height, bytes.size(), kMaxPixelsPerByte);
 
   Tensor image = Tensor::empty({geometry.height, geometry.width, geometry.channels}, DType::kUInt8);
   std::vector<png_bytep> rows(geometry.height);

@@ -1,6 +1,7 @@
 // Damaged images: every truncation point, flipped bytes, garbage and lying sizes give a tapeflow::Error
 // naming the codec (never a crash or a giant allocation). Run under valgrind to see no invalid reads.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include <random>
@@ -96,6 +97,16 @@ TEST(ImageCorrupt, PngDeclaringAGiantSizeIsRefusedBeforeAllocating) {
                        "decode_png: corrupt PNG header"));
 }
 
+// Under the pixel limit, but more than the file's bytes could encode at deflate's best (a 69-byte file used to
+// cost a 1 GiB allocation before libpng found the data missing).
+TEST(ImageCorrupt, SmallPngDeclaringALargeSizeIsRefusedBeforeAllocating) {
+  const std::string png = png_declaring(16384, 16384);
+  EXPECT_EQ(tf::testing::error_of([&] { tf::io::decode_png(png); }),
+            fmt::format("decode_png: the image declares 16384 x 16384 = 268435456 pixels, more than {} bytes can "
+                        "encode (at most 8256 pixels per byte): truncated or corrupt",
+                        png.size()));
+}
+
 TEST(ImageCorrupt, PngDeclaringMoreRowsThanItHoldsIsAnError) {
   EXPECT_TRUE(contains(tf::testing::error_of([] { tf::io::decode_png(png_declaring(11, 5000)); }),
                        "decode_png: corrupt or truncated PNG (11 x 5000"));
@@ -112,6 +123,22 @@ TEST(ImageCorrupt, JpegDeclaringAGiantSizeIsRefusedBeforeAllocating) {
   EXPECT_EQ(tf::testing::error_of([&] { tf::io::decode_jpeg(jpeg); }),
             "decode_jpeg: the image declares 40000 x 40000 = 1600000000 pixels, more than the limit of 268435456 "
             "(a corrupt or hostile file?)");
+}
+
+// Under the pixel limit, but more than the file's bytes could encode (a 736-byte file used to cost a 768 MB
+// allocation).
+TEST(ImageCorrupt, SmallJpegDeclaringALargeSizeIsRefusedBeforeAllocating) {
+  std::string jpeg = jpeg_file();
+  const size_t sof = jpeg.find("\xff\xc0");
+  ASSERT_NE(sof, std::string::npos);
+  for (const size_t at : {sof + 5, sof + 7}) {  // 16000 = 0x3e80
+    jpeg[at] = static_cast<char>(0x3e);
+    jpeg[at + 1] = static_cast<char>(0x80);
+  }
+  EXPECT_EQ(tf::testing::error_of([&] { tf::io::decode_jpeg(jpeg); }),
+            fmt::format("decode_jpeg: the image declares 16000 x 16000 = 256000000 pixels, more than {} bytes can "
+                        "encode (at most 2048 pixels per byte): truncated or corrupt",
+                        jpeg.size()));
 }
 
 }  // namespace
