@@ -29,6 +29,8 @@ bool any_tape_watches(const Tensor& t) {
 }
 }  // namespace
 
+bool any_tape_alive() { return !active_tapes.empty(); }
+
 NoRecordScope::NoRecordScope() : previous_(recording_paused) { recording_paused = true; }
 NoRecordScope::~NoRecordScope() { recording_paused = previous_; }
 

@@ -29,6 +29,9 @@ struct TapeEntry {
   std::string layer;  // the layers calling the op ("sequential/dense_1"), kept only for check_numerics
 };
 
+// Whether a GradientTape is alive on this thread (recording or not): the thread is training.
+bool any_tape_alive();
+
 // Whether any active tape would record an op on these inputs (cheap; false when no tape is alive).
 bool should_record(std::initializer_list<const Tensor*> inputs);
 bool should_record(const std::vector<Tensor>& inputs);

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <optional>
 
+#include "engine/autodiff.h"
 #include "engine/check.h"
 #include "engine/numerics_check.h"
 #include "kernels/numerics.h"
@@ -58,10 +59,11 @@ std::string_view kind_of(float value) {
 // " in layer 'sequential/dense_1'" or nothing outside layers.
 std::string in_layer(const std::string& path) { return path.empty() ? "" : fmt::format(" in layer '{}'", path); }
 
-// " at step 37 (epoch 1, batch 12)", " at step 37" outside fit, or nothing before any optimizer exists.
-std::string at_step() {
+// " at step 37 (epoch 1, batch 12)" in fit, " at step 37" in a tape loop; nothing outside training
+// (sampling, evaluation) or before any optimizer exists.
+std::string at_step(bool training) {
   const int64_t s = step.load(std::memory_order_relaxed);
-  if (s <= 0) return "";
+  if (!training || s <= 0) return "";
   const int epoch = fit_epoch.load(std::memory_order_relaxed);
   if (epoch <= 0) return fmt::format(" at step {}", s);
   return fmt::format(" at step {} (epoch {}, batch {})", s, epoch, fit_batch.load(std::memory_order_relaxed));
@@ -74,16 +76,19 @@ std::string op_and_layer(OpId op) {
   return fmt::format("op '{}'{}", op_name(op), in_layer(calling_layer_path()));
 }
 
-[[noreturn]] void report(const std::string& subject, const BadElement& bad, const std::string& what,
+bool training() { return fit_epoch.load(std::memory_order_relaxed) > 0 || autodiff::any_tape_alive(); }
+
+[[noreturn]] void report(const std::string& subject, const BadElement& bad, bool in_training, const std::string& what,
                          const Shape& shape) {
   throw Error(fmt::format("check_numerics: {} produced {}{}: {}, shape {}, first bad element at index {}", subject,
-                          kind_of(bad.value), at_step(), what, shape, bad.index));
+                          kind_of(bad.value), at_step(in_training), what, shape, bad.index));
 }
 
 }  // namespace
 
 void check_op_output(OpId op, const Tensor& out, int index) {
-  if (const auto bad = first_bad_element(out)) report(op_and_layer(op), *bad, fmt::format("output {}", index), out.shape());
+  if (const auto bad = first_bad_element(out))
+    report(op_and_layer(op), *bad, training(), fmt::format("output {}", index), out.shape());
 }
 
 GradientScope::GradientScope(OpId op, const std::string& layer) : op_(op), layer_(layer), enclosing_(current_gradient) {
@@ -95,12 +100,12 @@ GradientScope::~GradientScope() { current_gradient = enclosing_; }
 void check_gradients(const std::vector<Tensor>& input_grads) {
   for (size_t i = 0; i < input_grads.size(); ++i)
     if (const auto bad = first_bad_element(input_grads[i]))
-      report(op_and_layer(current_gradient->op()), *bad, fmt::format("output {}", i), input_grads[i].shape());
+      report(op_and_layer(current_gradient->op()), *bad, true, fmt::format("output {}", i), input_grads[i].shape());
 }
 
 void check_updated_variable(std::string_view optimizer, std::string_view variable_name, const Tensor& variable) {
   if (const auto bad = first_bad_element(variable))
-    report(fmt::format("optimizer '{}' (update)", optimizer), *bad, fmt::format("variable '{}'", variable_name),
+    report(fmt::format("optimizer '{}' (update)", optimizer), *bad, true, fmt::format("variable '{}'", variable_name),
            variable.shape());
 }
 

@@ -50,7 +50,8 @@ void check_updated_variable(std::string_view optimizer, std::string_view variabl
 // any); kept by Layer::operator() (engine/keras/layer.cpp).
 std::string calling_layer_path();
 
-// The training step in progress (1-based), announced by optimizers as they count updates.
+// The training step in progress (1-based), announced by optimizers as they count updates. Messages
+// name it for ops run under a GradientTape or inside Model::fit, and for optimizer updates.
 void note_step(int64_t step);
 
 // While alive, the thread runs step `step`, batch `batch` of epoch `epoch` of Model::fit (all 1-based).

@@ -106,6 +106,12 @@ Optimizer::Optimizer(std::string name, double learning_rate, CommonOptions commo
                  common_.clipnorm.value_or(0));
   TAPEFLOW_CHECK(!common_.global_clipnorm || *common_.global_clipnorm > 0, "{}: global_clipnorm must be > 0, found {}",
                  name_, common_.global_clipnorm.value_or(0));
+  debugging::detail::note_step(iterations_ + 1);  // a new training loop starts counting
+}
+
+void Optimizer::set_iterations(int64_t iterations) {
+  iterations_ = iterations;
+  debugging::detail::note_step(iterations_ + 1);
 }
 
 double Optimizer::learning_rate() const {
@@ -150,7 +156,6 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
     for (const auto& [g, v] : live) total += sum_of_squares(g);
     for (auto& [g, v] : live) g = clipped(g, std::sqrt(total), *common_.global_clipnorm);
   }
-  debugging::detail::note_step(iterations_ + 1);
   const double lr = learning_rate();
   CollectCudaUpdates collect;
   for (auto& [g, v] : live) update(v, g, lr);

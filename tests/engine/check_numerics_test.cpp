@@ -38,30 +38,36 @@ class SqrtGate : public tf::Layer {
   tf::Variable w_;
 };
 
-// Outside training the step is whatever an earlier optimizer announced, if any: the pattern allows it.
-std::string optional_step() { return "( at step [0-9]+)?"; }
-
 }  // namespace
 
 TEST_F(CheckNumerics, NaNFromAForwardOpNamesTheOp) {
   const tf::Tensor x = tf::constant({2.f, -1.f, 3.f});
-  EXPECT_THAT(error_of([&] { tf::log(x); }),
-              ContainsRegex("^check_numerics: op 'log' produced NaN" + optional_step() +
-                            ": output 0, shape \\[3\\], first bad element at index 1$"));
+  EXPECT_EQ(error_of([&] { tf::log(x); }),
+            "check_numerics: op 'log' produced NaN: output 0, shape [3], first bad element at index 1");
   const tf::Tensor zero = tf::zeros({2, 2});
   EXPECT_THAT(error_of([&] { tf::div(zero, zero); }), StartsWith("check_numerics: op 'div' produced NaN"));
-  EXPECT_THAT(error_of([&] { tf::exp(tf::constant({1.f, 100.f})); }),
-              ContainsRegex("^check_numerics: op 'exp' produced Inf" + optional_step() + ": output 0, shape \\[2\\], "
-                            "first bad element at index 1$"));
+  EXPECT_EQ(error_of([&] { tf::exp(tf::constant({1.f, 100.f})); }),
+            "check_numerics: op 'exp' produced Inf: output 0, shape [2], first bad element at index 1");
 }
 
-TEST_F(CheckNumerics, InfFromAGradientNamesTheBackwardOp) {
+TEST_F(CheckNumerics, InfFromAGradientNamesTheBackwardOpAndTheStep) {
   const tf::Variable x(tf::constant({0.f, 4.f}), "x");
+  const tf::optimizers::SGD sgd;  // a new optimizer: step 1 of a training loop
   tf::GradientTape tape;
   const tf::Tensor y = tf::reduce_sum(tf::sqrt(x));  // finite; d sqrt(x)/dx = 1 / (2 sqrt(x)) is Inf at 0
-  EXPECT_THAT(error_of([&] { tape.gradient(y, {x}); }),
-              ContainsRegex("^check_numerics: op 'sqrt' \\(backward\\) produced Inf" + optional_step() +
-                            ": output 0, shape \\[2\\], first bad element at index 0$"));
+  EXPECT_EQ(error_of([&] { tape.gradient(y, {x}); }),
+            "check_numerics: op 'sqrt' (backward) produced Inf at step 1: output 0, shape [2], first bad element at "
+            "index 0");
+}
+
+TEST_F(CheckNumerics, OutsideTrainingNamesNoStep) {
+  tf::optimizers::SGD sgd;
+  sgd.set_iterations(41);  // a restored training loop at step 42, then an op outside any tape (sampling, say)
+  EXPECT_EQ(error_of([&] { tf::log(tf::constant({-1.f})); }),
+            "check_numerics: op 'log' produced NaN: output 0, shape [1], first bad element at index 0");
+  tf::GradientTape tape;
+  EXPECT_EQ(error_of([&] { tf::log(tf::constant({-1.f})); }),
+            "check_numerics: op 'log' produced NaN at step 42: output 0, shape [1], first bad element at index 0");
 }
 
 TEST_F(CheckNumerics, InsideFitNamesTheLayerAndTheStep) {
@@ -103,9 +109,8 @@ TEST_F(CheckNumerics, InfFromAnOptimizerUpdateNamesTheVariable) {
 TEST_F(CheckNumerics, OnCudaTensorsToo) {
   if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
   const tf::Tensor x = tf::constant({2.f, 3.f, -1.f, 4.f, -2.f}).to(tf::Device::cuda());
-  EXPECT_THAT(error_of([&] { tf::log(x); }),
-              ContainsRegex("^check_numerics: op 'log' produced NaN" + optional_step() +
-                            ": output 0, shape \\[5\\], first bad element at index 2$"));
+  EXPECT_EQ(error_of([&] { tf::log(x); }),
+            "check_numerics: op 'log' produced NaN: output 0, shape [5], first bad element at index 2");
   EXPECT_EQ(error_of([&] { tf::log(tf::square(x)); }), "(no error)");
 }
 

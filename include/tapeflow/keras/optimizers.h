@@ -36,7 +36,7 @@ class Optimizer {
 
   const std::string& name() const { return name_; }
   int64_t iterations() const { return iterations_; }
-  void set_iterations(int64_t iterations) { iterations_ = iterations; }  // restoring a checkpoint
+  void set_iterations(int64_t iterations);  // restoring a checkpoint
   double learning_rate() const;  // at the current iteration
   void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
   // Slot variables (Adam's m and v, momentum...) as (name, variable) pairs in creation order, for checkpoints.
