@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
 
   try {
     tf::set_num_threads(flags.threads);
+    if (flags.check_numerics) tf::debugging::enable_check_numerics();
     const tf::DeviceScope on_device(tf::parse_device(flags.device));
     tf::random::set_seed(flags.seed);
     const Corpus corpus(tf::io::read_text(flags.text));

@@ -29,6 +29,8 @@ std::unique_ptr<CLI::App> textgen_command_line(TextgenFlags& flags) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   app->add_flag("--resume", flags.resume, "continue training from the newest checkpoint of --ckpt-dir");
   app->add_flag("--sample-only", flags.sample_only, "sample from the newest checkpoint of --ckpt-dir, no training");
+  app->add_flag("--check-numerics", flags.check_numerics,
+                "stop at the first op, gradient or update that produces NaN or Inf, naming it (as tf.debugging.enable_check_numerics)");
   return app;
 }
 

@@ -27,6 +27,7 @@ struct TextgenFlags {
   std::string metrics_json, logdir, ckpt_dir;
   int64_t save_every = 100;
   bool resume = false;
+  bool check_numerics = false;
   bool sample_only = false;
 };
 

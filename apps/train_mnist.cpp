@@ -133,6 +133,7 @@ int main(int argc, char** argv) {
 
   try {
     tf::set_num_threads(flags.threads);
+    if (flags.check_numerics) tf::debugging::enable_check_numerics();
     const tf::Device device = tf::parse_device(flags.device);
     const tf::DeviceScope on_device(device);  // the model builds its weights there
 

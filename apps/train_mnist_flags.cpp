@@ -26,6 +26,8 @@ std::unique_ptr<CLI::App> train_mnist_command_line(TrainMnistFlags& flags) {
   app->add_option("--logdir", flags.logdir, "write TensorBoard logs here (tensorboard --logdir DIR)");
   app->add_option("--ckpt-dir", flags.ckpt_dir, "keep a checkpoint per epoch here (the newest 3)");
   app->add_flag("--resume", flags.resume, "continue from the newest checkpoint of --ckpt-dir");
+  app->add_flag("--check-numerics", flags.check_numerics,
+                "stop at the first op, gradient or update that produces NaN or Inf, naming it (as tf.debugging.enable_check_numerics)");
   app->add_option("--metrics-json", flags.metrics_json, "write the final metrics to this JSON file");
   return app;
 }

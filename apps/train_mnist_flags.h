@@ -27,6 +27,7 @@ struct TrainMnistFlags {
   std::string logdir, ckpt_dir, metrics_json;
   std::vector<std::string> tfrecord;  // train from these files (the notes' TFRecord pipeline)
   bool resume = false;
+  bool check_numerics = false;
 };
 
 // The options, their checks and --help text; parsing the returned app fills `flags`, which must outlive it.

@@ -48,6 +48,7 @@ tf::Tensor first_step(tf::bench::Workload& workload, const Flags& flags, const t
 
 nlohmann::json run(const Flags& flags) {
   tf::set_num_threads(flags.threads);
+  if (flags.check_numerics) tf::debugging::enable_check_numerics();
   const tf::Device device = pick_device(flags.device);
   const int64_t batch_size = flags.batch_size.value_or(flags.eval ? 1000 : 50);
   tf::bench::Workload workload({.model = flags.model, .batch_size = batch_size, .device = device, .seed = flags.seed});

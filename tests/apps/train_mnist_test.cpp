@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mnist_folder.h"
 #include "run_program.h"
 #include "tapeflow/tapeflow.h"
 #include "tapeflow/train/checkpoint.h"
@@ -22,30 +23,6 @@ using tapeflow::testing::run_program;
 
 const std::string kBin = TAPEFLOW_BIN_DIR;
 
-void write_idx(const fs::path& p, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data) {
-  std::ofstream out(p, std::ios::binary);
-  out << '\0' << '\0' << '\x08' << static_cast<char>(dims.size());
-  for (uint32_t d : dims)
-    for (int shift = 24; shift >= 0; shift -= 8) out << static_cast<char>((d >> shift) & 0xFF);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-}
-
-// Two classes a small MLP separates easily: bright left half (0) or bright right half (1), with noise.
-void write_split(const fs::path& dir, const std::string& prefix, int n, uint64_t seed) {
-  const std::vector<int64_t> labels = tf::random::uniform_int({n}, 0, 2, seed).numpy<int64_t>();
-  const std::vector<float> noise = tf::random::uniform({n, 28, 28}, 0.f, 60.f, seed + 1).numpy<float>();
-  std::vector<uint8_t> images(static_cast<size_t>(n) * 784), label_bytes;
-  for (int i = 0; i < n; ++i) {
-    label_bytes.push_back(static_cast<uint8_t>(labels[i]));
-    for (int p = 0; p < 784; ++p) {
-      const bool bright = (p % 28 < 14) == (labels[i] == 0);
-      images[i * 784 + p] = static_cast<uint8_t>((bright ? 180.f : 0.f) + noise[i * 784 + p]);
-    }
-  }
-  write_idx(dir / (prefix + "-images-idx3-ubyte"), {static_cast<uint32_t>(n), 28, 28}, images);
-  write_idx(dir / (prefix + "-labels-idx1-ubyte"), {static_cast<uint32_t>(n)}, label_bytes);
-}
-
 ProgramRun run(const std::string& args) { return run_program("train_mnist", args); }
 
 class TrainMnist : public ::testing::Test {
@@ -53,8 +30,8 @@ class TrainMnist : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("tapeflow_mnist_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    write_split(dir_, "train", 400, 1);
-    write_split(dir_, "t10k", 100, 2);
+    tapeflow::testing::write_mnist_split(dir_, "train", 400, 1);
+    tapeflow::testing::write_mnist_split(dir_, "t10k", 100, 2);
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
   static nlohmann::json train(const std::string& loop) {
