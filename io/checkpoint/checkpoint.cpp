@@ -132,7 +132,11 @@ std::string Checkpoint::write(const std::string& file_prefix) {
     metadata[kChecksumPrefix + key] = checksum_of(tensor);
   }
   const std::filesystem::path file = checkpoint_data_file(file_prefix);
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  if (file.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(file.parent_path(), error);
+    TAPEFLOW_CHECK(!error, "Checkpoint: cannot create directory {}: {}", file.parent_path().string(), error.message());
+  }
   io::save_safetensors(file, tensors, metadata);
   return file_prefix;
 }
