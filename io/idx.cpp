@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -108,7 +109,7 @@ Tensor read_idx(const std::filesystem::path& path) {
   Tensor out = Tensor::empty(shape, type.dtype);
   auto* dst = static_cast<unsigned char*>(out.raw_data());
   if (type.size == 1) {
-    std::memcpy(dst, bytes.data(), want);
+    std::copy(bytes.begin(), bytes.end(), dst);  // not memcpy: an empty vector's data() may be null
   } else {
     for (size_t i = 0; i < count; ++i)  // big-endian to host order
       for (size_t b = 0; b < type.size; ++b) dst[i * type.size + b] = bytes[i * type.size + type.size - 1 - b];

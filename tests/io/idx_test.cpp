@@ -69,6 +69,17 @@ TEST_F(IdxTest, ReadsBigEndianInt32AndFloat32) {
   EXPECT_EQ(f.numpy<float>(), std::vector<float>{1.f});
 }
 
+// A zero dimension holds no data: an empty tensor of that shape (found by fuzz_idx, which saw the uint8 copy
+// pass a null pointer to memcpy; make test-asan's UBSan reports that).
+TEST_F(IdxTest, ZeroSizedDimensionsReadAsEmptyTensors) {
+  const tf::Tensor images = tf::io::read_idx(write("empty", idx_bytes(0x08, {0, 0, 0}, "")));
+  EXPECT_EQ(images.dtype(), tf::uint8);
+  EXPECT_EQ(images.shape(), (tf::Shape{0, 0, 0}));
+  const tf::Tensor ints = tf::io::read_idx(write("empty_int32", idx_bytes(0x0C, {3, 0}, "")));
+  EXPECT_EQ(ints.shape(), (tf::Shape{3, 0}));
+  EXPECT_EQ(ints.num_elements(), 0);
+}
+
 TEST_F(IdxTest, BadFilesAreClearErrors) {
   EXPECT_NE(error_of(dir_ / "missing").find("cannot open"), std::string::npos);
   EXPECT_NE(error_of(write("short", std::string("\x00\x00", 2))).find("header is missing"), std::string::npos);
