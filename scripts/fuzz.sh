@@ -46,7 +46,7 @@ for target in "${targets[@]}"; do
   # libFuzzer's final stats: stat::number_of_executed_units, stat::average_exec_per_sec, ...
   stat() { awk -v key="stat::$1:" '$1 == key { print $2 }' "$work/log.txt" | tail -1; }
   execs=$(stat number_of_executed_units)
-  seconds=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$work/log.txt" | awk '{print $5}' | tail -1)
+  seconds=$(awk '$1 == "Done" && $3 == "runs" { print $5 }' "$work/log.txt" | tail -1)  # none after a crash
   findings=$(ls "$work/findings" | wc -l)
   corpus=$(ls "$work/corpus" | wc -l)
   corpus_kib=$(du -sk "$work/corpus" | cut -f1)
