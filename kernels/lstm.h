@@ -4,6 +4,7 @@
 //   i = sigmoid(z_i), f = sigmoid(z_f), g = tanh(z_c), o = sigmoid(z_o)
 //   c' = f c + i g,  h' = o tanh(c')
 // in one pass instead of eleven ops; the backward recomputes the gates from z (nothing else is kept).
+// The whole-sequence op (nn::lstm_sequence) runs the step variants between its GEMMs.
 #include <cstdint>
 
 namespace tapeflow::kernels {
@@ -15,9 +16,22 @@ struct LstmShape {
 namespace cpu {
 
 void lstm_cell_forward(const float* z, const float* c, float* h_next, float* c_next, LstmShape s);
-// From the output gradients dh' and dc' (either may be null: zero): dz [batch, 4u] and dc [batch, u].
-void lstm_cell_backward(const float* z, const float* c, const float* dh_next, const float* dc_next, float* dz,
-                        float* dc, LstmShape s);
+// One step of a sequence: z holds h U on entry and x_gates (x W + b) is added into it in place, so that
+// z leaves as the step's pre-activations; then as lstm_cell_forward.
+void lstm_step_forward(const float* x_gates, float* z, const float* c, float* h_next, float* c_next, LstmShape s);
+// From the output gradients, dh' = dh_next + dh_recurrent and dc' = dc_next (any may be null: zero):
+// dz [batch, 4u] and dc [batch, u]. dc may be the same buffer as dc_next.
+void lstm_cell_backward(const float* z, const float* c, const float* dh_next, const float* dh_recurrent,
+                        const float* dc_next, float* dz, float* dc, LstmShape s);
+
+// The recurrent products of a sequence, h U each step forward and dz U^T backward, with one U for all
+// steps: B = op(U) [k, n] is packed once into panels (recurrent_panels_size floats, zeros past n), then
+// each product c [m, n] = a [m, k] B runs an AVX-512 micro-kernel (the plain-loop twin without AVX-512).
+// transpose_b: b is stored [n, k].
+int64_t recurrent_panels_size(int64_t k, int64_t n);
+void pack_recurrent_panels(const float* b, bool transpose_b, int64_t k, int64_t n, float* panels);
+void times_recurrent_panels(const float* a, const float* panels, int64_t m, int64_t k, int64_t n, float* c);
+void times_recurrent_panels_portable(const float* a, const float* panels, int64_t m, int64_t k, int64_t n, float* c);
 
 }  // namespace cpu
 
@@ -25,8 +39,10 @@ void lstm_cell_backward(const float* z, const float* c, const float* dh_next, co
 namespace cuda {
 
 void lstm_cell_forward(int device, const float* z, const float* c, float* h_next, float* c_next, LstmShape s);
-void lstm_cell_backward(int device, const float* z, const float* c, const float* dh_next, const float* dc_next,
-                        float* dz, float* dc, LstmShape s);
+void lstm_step_forward(int device, const float* x_gates, float* z, const float* c, float* h_next, float* c_next,
+                       LstmShape s);
+void lstm_cell_backward(int device, const float* z, const float* c, const float* dh_next, const float* dh_recurrent,
+                        const float* dc_next, float* dz, float* dc, LstmShape s);
 
 }  // namespace cuda
 }  // namespace tapeflow::kernels

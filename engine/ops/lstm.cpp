@@ -20,13 +20,13 @@ std::vector<Tensor> lstm_cell_backward(const Tensor& gates, const Tensor& c, con
   Tensor dc = Tensor::empty(c.shape(), DType::kFloat32, c.device());
   switch (gates.device().type) {
     case DeviceType::kCPU:
-      kernels::cpu::lstm_cell_backward(gates.data<float>(), c.data<float>(), dh_next.data<float>(),
+      kernels::cpu::lstm_cell_backward(gates.data<float>(), c.data<float>(), dh_next.data<float>(), nullptr,
                                        dc_next.data<float>(), d_gates.data<float>(), dc.data<float>(), lstm_shape(c));
       break;
     case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
       kernels::cuda::lstm_cell_backward(gates.device().index, gates.data<float>(), c.data<float>(),
-                                        dh_next.data<float>(), dc_next.data<float>(), d_gates.data<float>(),
+                                        dh_next.data<float>(), nullptr, dc_next.data<float>(), d_gates.data<float>(),
                                         dc.data<float>(), lstm_shape(c));
       break;
 #endif

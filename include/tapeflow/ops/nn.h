@@ -45,6 +45,24 @@ Tensor dropout(const Tensor& x, float rate, bool training = true, std::optional<
 // gates and tanh: c' = f c + i c~, h' = o tanh(c'). Returns {h', c'}.
 std::pair<Tensor, Tensor> lstm_cell(const Tensor& gates, const Tensor& c);
 
+struct LstmSequenceOutputs {
+  Tensor outputs;  // [time, batch, units]: h of every step
+  Tensor h;        // [batch, units]: the last step's h (the same values as outputs[time - 1])
+  Tensor c;        // [batch, units]: the last step's cell state
+};
+
+// An LSTM with Keras's gates (sigmoid; tanh) over a whole sequence in one op, as cuDNN's RNN (TF's
+// CudnnRNN, PyTorch's _VF.lstm), time-major: from x_gates [time >= 1, batch, 4 units] (each step's input
+// terms x_t W + b, gate order i, f, c~, o), recurrent_kernel U [units, 4 units] and the initial state
+// h0, c0 [batch, units], step t computes
+//   z_t = x_gates[t] + h_{t-1} U,  {h_t, c_t} = lstm_cell(z_t, c_{t-1}).
+// One GEMM and one fused pointwise kernel per step. The backward runs backpropagation through time inside
+// the op: per step one GEMM for dh and the fused cell backward, then dU as one GEMM over all steps;
+// d x_gates is the gates' gradient itself (so x W + b for all steps is best computed as one GEMM, or for
+// one-hot inputs as a gather of W's rows).
+LstmSequenceOutputs lstm_sequence(const Tensor& x_gates, const Tensor& recurrent_kernel, const Tensor& h0,
+                                  const Tensor& c0);
+
 // Output size of one spatial dim under TF's padding rules, and the padding placed before it.
 int64_t conv_output_size(int64_t input, int64_t window, int stride, int dilation, Padding padding);
 int64_t conv_padding_before(int64_t input, int64_t window, int stride, int dilation, Padding padding);
