@@ -20,18 +20,19 @@ CharRNN::CharRNN(int64_t num_chars, int64_t batch_size, int64_t seq_length, int6
                  batch_size, seq_length);
 }
 
+void CharRNN::build_on_first_call(const Shape&) {
+  track(cell_);
+  cell_.build({-1, num_chars_});
+}
+
 Tensor CharRNN::call(const Tensor& inputs, bool from_logits) {
   TAPEFLOW_CHECK(inputs.rank() == 2 && inputs.shape()[1] == seq_length_,
                  "char_rnn (CharRNN): expected character ids [batch, {}], found {}", seq_length_, inputs.shape());
-  const int64_t batch = inputs.shape()[0];
-  const Tensor one_hot_inputs = one_hot(inputs, num_chars_);  // [batch, seq, num_chars]
-  std::vector<Tensor> state = cell_.get_initial_state(batch);
-  Tensor output;
-  for (int64_t t = 0; t < seq_length_; ++t) {
-    const Tensor x_t = reshape(slice(one_hot_inputs, {0, t, 0}, {batch, 1, num_chars_}), {batch, num_chars_});
-    std::tie(output, state) = cell_(x_t, state);
-  }
-  const Tensor logits = dense_(output);
+  // The notes feed the cell one_hot(ids): one_hot(id) kernel + bias is row `id` of kernel + bias, so the
+  // inputs' gate terms for all steps are one gather (time-major, as the cell takes them), and the bias's
+  // gradient sums num_chars rows rather than batch x seq.
+  const Tensor x_gates = gather(cell_.kernel() + cell_.bias(), transpose(inputs, {1, 0}));  // [seq, batch, 4 units]
+  const Tensor logits = dense_(cell_.over_sequence(x_gates).h);
   return from_logits ? logits : nn::softmax(logits);
 }
 

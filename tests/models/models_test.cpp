@@ -2,6 +2,8 @@
 // lowers the loss, and CharRNN sampling that follows the temperature.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tapeflow/models/char_rnn.h"
 #include "tapeflow/models/mnist_models.h"
 #include "tapeflow/tapeflow.h"
@@ -22,6 +24,12 @@ std::vector<float> train(tf::Model& model, const tf::Tensor& x, const tf::Tensor
     losses.push_back(loss.item<float>());
   }
   return losses;
+}
+
+// ||got - want|| / ||want||.
+double relative_error(const tf::Tensor& got, const tf::Tensor& want) {
+  const float diff = tf::reduce_sum(tf::square(got - want)).item<float>();
+  return std::sqrt(diff / tf::reduce_sum(tf::square(want)).item<float>());
 }
 
 std::vector<float> train_fresh_mlp() {
@@ -70,6 +78,50 @@ TEST(Models, CharRnnShapesParamsAndTraining) {
   const tf::Tensor y = tf::cast(tf::reduce_max(tf::cast(x, tf::float32), {1}), tf::int64);
   const std::vector<float> losses = train(rnn, x, y, 60);
   EXPECT_LT(losses.back(), 0.5f * losses.front());
+}
+
+// CharRNN runs its cell over the whole window in one op (nn::lstm_sequence) and the one-hot products as
+// a gather: the same logits and gradients, within float rounding, as the notes' form it replaces (one_hot,
+// then the cell's matmuls and lstm_cell step by step), and the notes' weight names.
+TEST(Models, CharRnnMatchesTheNotesSteppedCell) {
+  tf::random::set_seed(3);
+  const int64_t chars = 11, batch = 6, seq = 9, units = 16;
+  tf::models::CharRNN rnn(chars, batch, seq, units);
+  const tf::Tensor x = tf::random::uniform_int({batch, seq}, 0, chars, 4);
+  const tf::Tensor y = tf::random::uniform_int({batch}, 0, chars, 5);
+  rnn(x);
+  std::vector<tf::Variable> vars = rnn.trainable_variables();
+  std::vector<std::string> names;
+  for (const tf::Variable& v : vars) names.push_back(v.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"lstm_cell/kernel", "lstm_cell/recurrent_kernel", "lstm_cell/bias",
+                                             "dense/kernel", "dense/bias"}));
+  vars[2].assign(tf::random::normal({4 * units}, 0.f, 1.f, 6));  // a bias that is not Keras's 0/1 start
+  const std::vector<tf::Tensor> sources(vars.begin(), vars.end());
+  auto loss_of = [&](const tf::Tensor& logits) {
+    return tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(y, logits));
+  };
+
+  tf::Tensor logits;
+  std::vector<tf::Tensor> model_grads;
+  {
+    tf::GradientTape tape;
+    logits = rnn(x, true);
+    model_grads = tape.gradient(loss_of(logits), sources);
+  }
+
+  tf::GradientTape tape;
+  const tf::Tensor one_hot = tf::one_hot(x, chars);
+  tf::Tensor h = tf::zeros({batch, units}), c = tf::zeros({batch, units});
+  for (int64_t t = 0; t < seq; ++t) {
+    const tf::Tensor x_t = tf::reshape(tf::slice(one_hot, {0, t, 0}, {batch, 1, chars}), {batch, chars});
+    std::tie(h, c) = tf::nn::lstm_cell(tf::matmul(x_t, vars[0]) + tf::matmul(h, vars[1]) + vars[2], c);
+  }
+  const tf::Tensor stepped_logits = tf::matmul(h, vars[3]) + vars[4];
+  const std::vector<tf::Tensor> stepped_grads = tape.gradient(loss_of(stepped_logits), sources);
+
+  EXPECT_LE(relative_error(logits, stepped_logits), 1e-6);
+  for (size_t i = 0; i < vars.size(); ++i)
+    EXPECT_LE(relative_error(model_grads[i], stepped_grads[i]), 1e-5) << names[i];
 }
 
 TEST(Models, CharRnnSamplingFollowsTheTemperature) {

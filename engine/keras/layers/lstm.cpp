@@ -50,24 +50,53 @@ std::pair<Tensor, std::vector<Tensor>> LSTMCell::operator()(const Tensor& x_t, c
   for (const Tensor& s : state)
     if (s.shape() != Shape{batch, u})
       fail(fmt::format("expected state tensors [{}, {}], found {}", batch, u, s.shape().to_string()));
-  const Tensor& h = state[0];
-  const Tensor& c = state[1];
-  Tensor z = matmul(x_t, kernel_) + matmul(h, recurrent_kernel_);
+  Tensor z = matmul(x_t, kernel_) + matmul(state[0], recurrent_kernel_);
   if (options_.use_bias) z = z + bias_;
-  if (options_.recurrent_activation.name() == "sigmoid" && options_.activation.name() == "tanh") {
-    const auto [h_next, c_next] = nn::lstm_cell(z, c);  // Keras's defaults: the fused kernel
-    record_output_shape(h_next.shape());
-    return {h_next, std::vector<Tensor>{h_next, c_next}};
+  const auto [h_next, c_next] = step(z, state[1]);
+  record_output_shape(h_next.shape());
+  return {h_next, {h_next, c_next}};
+}
+
+nn::LstmSequenceOutputs LSTMCell::over_sequence(const Tensor& x_gates) {
+  if (!built()) fail("over_sequence needs a built cell: build it for inputs [batch, features] first");
+  const int64_t u = options_.units;
+  if (x_gates.rank() != 3 || x_gates.shape()[0] == 0 || x_gates.shape()[2] != 4 * u)
+    fail(fmt::format("expected the inputs' gate terms [time >= 1, batch, {}], found {}", 4 * u,
+                     x_gates.shape().to_string()));
+  const int64_t steps = x_gates.shape()[0], batch = x_gates.shape()[1];
+  const Tensor zero_state = zeros({batch, u}, DType::kFloat32, x_gates.device());
+  nn::LstmSequenceOutputs out;
+  if (has_fused_activations()) {
+    out = nn::lstm_sequence(x_gates, recurrent_kernel_, zero_state, zero_state);
+  } else {
+    std::vector<Tensor> outputs;
+    out.h = out.c = zero_state;
+    for (int64_t t = 0; t < steps; ++t) {
+      const Tensor z = reshape(slice(x_gates, {t, 0, 0}, {1, batch, 4 * u}), {batch, 4 * u}) +
+                       matmul(out.h, recurrent_kernel_);
+      std::tie(out.h, out.c) = step(z, out.c);
+      outputs.push_back(out.h);
+    }
+    out.outputs = stack(outputs, 0);
   }
+  record_output_shape(out.h.shape());
+  return out;
+}
+
+bool LSTMCell::has_fused_activations() const {
+  return options_.recurrent_activation.name() == "sigmoid" && options_.activation.name() == "tanh";
+}
+
+std::pair<Tensor, Tensor> LSTMCell::step(const Tensor& z, const Tensor& c) const {
+  if (has_fused_activations()) return nn::lstm_cell(z, c);  // Keras's defaults: the fused kernel
+  const int64_t batch = z.shape()[0], u = options_.units;
   auto gate = [&](int64_t k) { return slice(z, {0, k * u}, {batch, u}); };
   const Tensor i = options_.recurrent_activation(gate(0));
   const Tensor f = options_.recurrent_activation(gate(1));
   const Tensor candidate = options_.activation(gate(2));
   const Tensor o = options_.recurrent_activation(gate(3));
   const Tensor c_next = f * c + i * candidate;
-  const Tensor h_next = o * options_.activation(c_next);
-  record_output_shape(h_next.shape());
-  return {h_next, {h_next, c_next}};
+  return {o * options_.activation(c_next), c_next};
 }
 
 LSTM::LSTM(LSTMOptions options)
@@ -85,15 +114,16 @@ Tensor LSTM::call(const Tensor& inputs, bool) {
   if (inputs.rank() != 3 || inputs.shape()[1] == 0)
     fail(fmt::format("expected inputs [batch, time >= 1, features], found shape {}", inputs.shape().to_string()));
   const int64_t batch = inputs.shape()[0], steps = inputs.shape()[1], features = inputs.shape()[2];
-  std::vector<Tensor> state = cell_.get_initial_state(batch);
-  std::vector<Tensor> outputs;
-  Tensor output;
-  for (int64_t t = 0; t < steps; ++t) {
-    const Tensor x_t = reshape(slice(inputs, {0, t, 0}, {batch, 1, features}), {batch, features});
-    std::tie(output, state) = cell_(x_t, state);
-    if (options_.return_sequences) outputs.push_back(output);
-  }
-  return options_.return_sequences ? stack(outputs, 1) : output;
+  const Variable& kernel = cell_.kernel();
+  if (features != kernel.shape()[0])
+    fail(fmt::format("expected inputs [batch, time, {}] (as built), found {}", kernel.shape()[0],
+                     inputs.shape().to_string()));
+  // x_t kernel for all steps as one GEMM, on time-major rows as nn::lstm_sequence takes them.
+  const Tensor x = reshape(transpose(inputs, {1, 0, 2}), {steps * batch, features});
+  Tensor x_gates = reshape(matmul(x, kernel), {steps, batch, kernel.shape()[1]});
+  if (cell_.uses_bias()) x_gates = x_gates + cell_.bias();
+  const nn::LstmSequenceOutputs out = cell_.over_sequence(x_gates);
+  return options_.return_sequences ? transpose(out.outputs, {1, 0, 2}) : out.h;
 }
 
 }  // namespace tapeflow::layers

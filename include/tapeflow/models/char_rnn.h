@@ -1,6 +1,6 @@
 #pragma once
 // The notes' RNN text generator: one_hot -> LSTMCell(256) stepped over the sequence -> Dense on the
-// last output.
+// last output. The steps run as one op (LSTMCell::over_sequence), the one-hot products as one gather.
 #include <cstdint>
 #include <optional>
 
@@ -21,6 +21,11 @@ class CharRNN : public Model {
   int64_t num_chars() const { return num_chars_; }
   int64_t batch_size() const { return batch_size_; }
   int64_t seq_length() const { return seq_length_; }
+
+ protected:
+  // The cell runs over whole sequences and is never called on one step's inputs, so the model tracks
+  // and builds it (as LSTM builds its cell): first, so the weights keep the notes' order and names.
+  void build_on_first_call(const Shape& input_shape) override;
 
  private:
   int64_t num_chars_;

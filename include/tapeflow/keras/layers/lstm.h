@@ -7,6 +7,7 @@
 #include "tapeflow/keras/activations.h"
 #include "tapeflow/keras/initializers.h"
 #include "tapeflow/keras/layer.h"
+#include "tapeflow/ops/nn.h"
 
 namespace tapeflow::layers {
 
@@ -34,13 +35,23 @@ class LSTMCell : public Layer {
   // (output, new_state) from x_t [batch, features] and state {h, c}, as the notes use the cell.
   // Tracks and builds like Layer::operator() (the cell has no single-input call).
   std::pair<Tensor, std::vector<Tensor>> operator()(const Tensor& x_t, const std::vector<Tensor>& state);
+  // The cell stepped over a whole sequence from the zero state, as LSTM does: x_gates
+  // [time, batch, 4 units] holds the inputs' terms x_t kernel() + bias() for all steps, time-major. With
+  // Keras's default activations one fused op (nn::lstm_sequence), else step by step. The cell must be
+  // built (its owner builds and tracks it).
+  nn::LstmSequenceOutputs over_sequence(const Tensor& x_gates);
 
   int64_t units() const { return options_.units; }
   const Variable& kernel() const { return kernel_; }
   const Variable& recurrent_kernel() const { return recurrent_kernel_; }
-  const Variable& bias() const { return bias_; }
+  const Variable& bias() const { return bias_; }  // undefined without use_bias
+  bool uses_bias() const { return options_.use_bias; }
 
  private:
+  bool has_fused_activations() const;
+  // {h', c'} from the pre-activations z [batch, 4 units] and c.
+  std::pair<Tensor, Tensor> step(const Tensor& z, const Tensor& c) const;
+
   LSTMCellOptions options_;
   Variable kernel_;
   Variable recurrent_kernel_;
@@ -54,7 +65,8 @@ struct LSTMOptions {
 };
 
 // Runs an LSTMCell over inputs [batch, time, features]; returns the last output [batch, units], or all
-// outputs [batch, time, units] with return_sequences.
+// outputs [batch, time, units] with return_sequences. The inputs' projections for all steps are one GEMM,
+// the recurrence one op (LSTMCell::over_sequence).
 class LSTM : public Layer {
  public:
   explicit LSTM(LSTMOptions options);
