@@ -4,7 +4,7 @@
 # cmake/static_bundle.cmake), stripped and packed into one xz tarball, then checks it:
 #   - size <= 60 MiB (the device tool carries at most 64 MiB with the working tree);
 #   - self-contained: every binary needs only glibc, libstdc++/libgcc, the CUDA driver and cuBLAS/cuDNN
-#     (which the GPU machine has); any other shared library fails the check;
+#     (which the GPU machine has; opened on first GPU use); any other shared library fails the check;
 #   - every binary with CUDA code carries sm_90 machine code.
 # The bundle holds bin/, NEEDED (the CUDA sonames gpu_check.sh must find there) and MANIFEST.
 set -euo pipefail
@@ -47,7 +47,12 @@ for bin in "$stage"/bin/*; do
     echo "gpu_bundle: $(basename "$bin") has CUDA code but no sm_90 machine code" >&2; status=1
   fi
 done
-readelf -d "$stage"/bin/* | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u >"$stage/NEEDED"
+# NEEDED also lists cuBLAS and cuDNN, which the binaries open on first GPU use (kernels/cuda/dynamic_library.cuh):
+# their sonames are strings in the binaries, not NEEDED entries, yet gpu_check.sh must find their folders.
+{
+  readelf -d "$stage"/bin/* | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'
+  grep -ahoE 'lib(cublas|cudnn)\.so\.[0-9]+' "$stage"/bin/*
+} | sort -u >"$stage/NEEDED"
 echo "tapeflow $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!build*' || echo +changes), built $(date -u +%FT%TZ) on $(hostname)" >"$stage/MANIFEST"
 (cd "$stage" && ls -l bin) >>"$stage/MANIFEST"
 

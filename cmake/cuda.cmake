@@ -19,17 +19,11 @@ if(TAPEFLOW_CUDA)
 endif()
 message(STATUS "tapeflow: CUDA backend ${TAPEFLOW_HAS_CUDA}")
 
-# cuBLAS and cuDNN for the library paths (matmul, conv2d): TAPEFLOW_CUDA_LIBRARIES to link (imported targets
-# and a path, so that they export with tapeflow::kernels), TAPEFLOW_CUDNN_INCLUDE_DIR for the .cu files.
-# Static cuBLAS when the toolkit has it. cuDNN may live in the toolkit, under CUDNN_ROOT, or only inside the
-# Python wheel nvidia-cudnn-cu13 (the lent GPU machines): all are searched.
+# cuBLAS and cuDNN for the library paths (matmul, conv2d) are not linked: kernels/cuda/dynamic_library.cuh opens
+# them when a GPU first needs them, so CPU runs never map them. Only their headers are needed here:
+# TAPEFLOW_CUDNN_INCLUDE_DIR for the .cu files (cuBLAS's come with the toolkit). cuDNN may live in the toolkit,
+# under CUDNN_ROOT, or only inside the Python wheel nvidia-cudnn-cu13 (the lent GPU machines): all are searched.
 if(TAPEFLOW_HAS_CUDA)
-  if(TARGET CUDA::cublas_static AND TARGET CUDA::cublasLt_static)
-    set(TAPEFLOW_CUDA_LIBRARIES CUDA::cublas_static CUDA::cublasLt_static)
-  else()
-    set(TAPEFLOW_CUDA_LIBRARIES CUDA::cublas CUDA::cublasLt)
-  endif()
-
   set(_tapeflow_cudnn_hints ${CUDAToolkit_LIBRARY_ROOT} $ENV{CUDNN_ROOT})
   find_package(Python3 COMPONENTS Interpreter QUIET)
   if(Python3_Interpreter_FOUND)
@@ -40,12 +34,9 @@ if(TAPEFLOW_HAS_CUDA)
   endif()
   find_path(TAPEFLOW_CUDNN_INCLUDE_DIR cudnn.h HINTS ${_tapeflow_cudnn_hints} ${CUDAToolkit_INCLUDE_DIRS}
             PATH_SUFFIXES include)
-  find_library(TAPEFLOW_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 HINTS ${_tapeflow_cudnn_hints} ${CUDAToolkit_LIBRARY_DIR}
-               PATH_SUFFIXES lib lib64)
-  if(NOT TAPEFLOW_CUDNN_INCLUDE_DIR OR NOT TAPEFLOW_CUDNN_LIBRARY)
-    message(FATAL_ERROR "tapeflow: the CUDA backend needs cuDNN 9 (cudnn.h and libcudnn); set CUDNN_ROOT, "
+  if(NOT TAPEFLOW_CUDNN_INCLUDE_DIR)
+    message(FATAL_ERROR "tapeflow: the CUDA backend needs cuDNN 9's headers (cudnn.h); set CUDNN_ROOT, "
                         "install nvidia-cudnn-cu13, or configure with -DTAPEFLOW_CUDA=OFF")
   endif()
-  list(APPEND TAPEFLOW_CUDA_LIBRARIES ${TAPEFLOW_CUDNN_LIBRARY})
-  message(STATUS "tapeflow: cuDNN ${TAPEFLOW_CUDNN_LIBRARY}")
+  message(STATUS "tapeflow: cuDNN headers ${TAPEFLOW_CUDNN_INCLUDE_DIR}")
 endif()

@@ -1,10 +1,9 @@
 # TAPEFLOW_STATIC_BUNDLE: executables that run on a machine with none of Debian's libraries — the lent GPU
 # machine of `make gpu-check` (bench/gpu_check.sh). OpenBLAS, libgfortran, libquadmath, libgomp, zlib, protobuf,
 # libpng, TurboJPEG, libstdc++ and libgcc are linked statically and fmt is compiled header-only, so an
-# executable needs only glibc, the CUDA driver and (once the kernels use them) cuBLAS/cuDNN, which the GPU
-# machine has in its CUDA toolkit or its Python nvidia-* wheels. CUDA's runtime is already static (CUDA::cudart_static).
-# Included after cuda.cmake (so CUDAToolkit's shared cuBLAS/cuDNN targets stay as they are) and before the
-# find_package calls that it steers.
+# executable needs only glibc, the CUDA driver and, on first GPU use, cuBLAS/cuDNN (opened at run time), which the
+# GPU machine has in its CUDA toolkit or its Python nvidia-* wheels. CUDA's runtime is already static
+# (CUDA::cudart_static). Included after cuda.cmake and before the find_package calls that it steers.
 option(TAPEFLOW_STATIC_BUNDLE "Link Debian's libraries statically into every executable (make gpu-check's bundle)" OFF)
 if(NOT TAPEFLOW_STATIC_BUNDLE)
   return()

@@ -33,20 +33,22 @@ namespace tapeflow::kernels::cuda {
 // After a kernel launch: launch configuration errors surface here.
 #define TAPEFLOW_CUDA_CHECK_LAUNCH() TAPEFLOW_CUDA_CHECK(cudaGetLastError())
 
-// Needs <cublas_v2.h> (or <cublasLt.h>).
-#define TAPEFLOW_CUBLAS_CHECK(call)                                                                     \
-  do {                                                                                                  \
-    cublasStatus_t tapeflow_status_ = (call);                                                           \
-    if (tapeflow_status_ != CUBLAS_STATUS_SUCCESS)                                                      \
-      ::tapeflow::kernels::cuda::throw_library_error("cuBLAS", cublasGetStatusString(tapeflow_status_), #call, \
-                                                     __FILE__, __LINE__);                               \
+// Needs kernels/cuda/cublas.cuh.
+#define TAPEFLOW_CUBLAS_CHECK(call)                                                                         \
+  do {                                                                                                      \
+    cublasStatus_t tapeflow_status_ = (call);                                                               \
+    if (tapeflow_status_ != CUBLAS_STATUS_SUCCESS)                                                          \
+      ::tapeflow::kernels::cuda::throw_library_error(                                                       \
+          "cuBLAS", ::tapeflow::kernels::cuda::cublas().GetStatusString(tapeflow_status_), #call, __FILE__, \
+          __LINE__);                                                                                        \
   } while (0)
 
-// Needs <cudnn.h>.
-#define TAPEFLOW_CUDNN_CHECK(call)                                                                     \
-  do {                                                                                                 \
-    cudnnStatus_t tapeflow_status_ = (call);                                                           \
-    if (tapeflow_status_ != CUDNN_STATUS_SUCCESS)                                                      \
-      ::tapeflow::kernels::cuda::throw_library_error("cuDNN", cudnnGetErrorString(tapeflow_status_), #call, \
-                                                     __FILE__, __LINE__);                              \
+// Needs kernels/cuda/cudnn.cuh.
+#define TAPEFLOW_CUDNN_CHECK(call)                                                                          \
+  do {                                                                                                      \
+    cudnnStatus_t tapeflow_status_ = (call);                                                                \
+    if (tapeflow_status_ != CUDNN_STATUS_SUCCESS)                                                           \
+      ::tapeflow::kernels::cuda::throw_library_error(                                                       \
+          "cuDNN", ::tapeflow::kernels::cuda::cudnn().GetErrorString(tapeflow_status_), #call, __FILE__,    \
+          __LINE__);                                                                                        \
   } while (0)

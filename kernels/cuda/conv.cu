@@ -95,7 +95,7 @@ struct Plan {
         conv(frame.padded_copy ? 0 : as_int(g.pad_top), frame.padded_copy ? 0 : as_int(g.pad_left),
              as_int(g.stride_h), as_int(g.stride_w), as_int(g.dilation_h), as_int(g.dilation_w), math) {
     int n = 0, c = 0, h = 0, wd = 0;
-    TAPEFLOW_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(conv.get(), x.get(), w.get(), &n, &c, &h, &wd));
+    TAPEFLOW_CUDNN_CHECK(cudnn().GetConvolution2dForwardOutputDim(conv.get(), x.get(), w.get(), &n, &c, &h, &wd));
     if (n != g.n || c != g.o || h != g.oh || wd != g.ow)
       throw Error("conv2d on CUDA: cuDNN's output [" + std::to_string(n) + ", " + std::to_string(h) + ", " +
                   std::to_string(wd) + ", " + std::to_string(c) + "] differs from TF's [" + std::to_string(g.n) +
@@ -196,18 +196,19 @@ void conv2d_forward(int device, const float* input, const float* filter, float* 
   const Algorithm& algorithm = choose<cudnnConvolutionFwdAlgoPerf_t>(
       device, plan.forward, plan, options, "forward",
       [&](int n, int* count, cudnnConvolutionFwdAlgoPerf_t* perfs) {
-        TAPEFLOW_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle, plan.x.get(), plan.w.get(), plan.conv.get(),
-                                                                    plan.y.get(), n, count, perfs));
+        TAPEFLOW_CUDNN_CHECK(cudnn().GetConvolutionForwardAlgorithm_v7(handle, plan.x.get(), plan.w.get(),
+                                                                       plan.conv.get(), plan.y.get(), n, count, perfs));
       },
       [&](int n, int* count, cudnnConvolutionFwdAlgoPerf_t* perfs, void* ws, size_t ws_bytes) {
-        TAPEFLOW_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(handle, plan.x.get(), x, plan.w.get(), w->data(),
-                                                                    plan.conv.get(), plan.y.get(), out, n, count, perfs,
-                                                                    ws, ws_bytes));
+        TAPEFLOW_CUDNN_CHECK(cudnn().FindConvolutionForwardAlgorithmEx(handle, plan.x.get(), x, plan.w.get(), w->data(),
+                                                                       plan.conv.get(), plan.y.get(), out, n, count,
+                                                                       perfs, ws, ws_bytes));
       });
   Scratch workspace(device, algorithm.workspace);
-  TAPEFLOW_CUDNN_CHECK(cudnnConvolutionForward(handle, &kOne, plan.x.get(), x, plan.w.get(), w->data(), plan.conv.get(),
-                                               static_cast<cudnnConvolutionFwdAlgo_t>(algorithm.algo),
-                                               workspace.data(), workspace.size(), &kZero, plan.y.get(), out));
+  TAPEFLOW_CUDNN_CHECK(cudnn().ConvolutionForward(handle, &kOne, plan.x.get(), x, plan.w.get(), w->data(),
+                                                  plan.conv.get(),
+                                                  static_cast<cudnnConvolutionFwdAlgo_t>(algorithm.algo),
+                                                  workspace.data(), workspace.size(), &kZero, plan.y.get(), out));
 }
 
 void conv2d_backward_input(int device, const float* d_out, const float* filter, float* d_input,
@@ -226,19 +227,19 @@ void conv2d_backward_input(int device, const float* d_out, const float* filter, 
   const Algorithm& algorithm = choose<cudnnConvolutionBwdDataAlgoPerf_t>(
       device, plan.backward_data, plan, options, "backward-data",
       [&](int n, int* count, cudnnConvolutionBwdDataAlgoPerf_t* perfs) {
-        TAPEFLOW_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, plan.w.get(), plan.y.get(),
-                                                                         plan.conv.get(), plan.x.get(), n, count, perfs));
+        TAPEFLOW_CUDNN_CHECK(cudnn().GetConvolutionBackwardDataAlgorithm_v7(
+            handle, plan.w.get(), plan.y.get(), plan.conv.get(), plan.x.get(), n, count, perfs));
       },
       [&](int n, int* count, cudnnConvolutionBwdDataAlgoPerf_t* perfs, void* ws, size_t ws_bytes) {
-        TAPEFLOW_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(handle, plan.w.get(), w->data(), plan.y.get(),
-                                                                         d_out, plan.conv.get(), plan.x.get(), dx, n,
-                                                                         count, perfs, ws, ws_bytes));
+        TAPEFLOW_CUDNN_CHECK(cudnn().FindConvolutionBackwardDataAlgorithmEx(
+            handle, plan.w.get(), w->data(), plan.y.get(), d_out, plan.conv.get(), plan.x.get(), dx, n, count, perfs,
+            ws, ws_bytes));
       });
   Scratch workspace(device, algorithm.workspace);
-  TAPEFLOW_CUDNN_CHECK(cudnnConvolutionBackwardData(handle, &kOne, plan.w.get(), w->data(), plan.y.get(), d_out,
-                                                    plan.conv.get(),
-                                                    static_cast<cudnnConvolutionBwdDataAlgo_t>(algorithm.algo),
-                                                    workspace.data(), workspace.size(), &kZero, plan.x.get(), dx));
+  TAPEFLOW_CUDNN_CHECK(cudnn().ConvolutionBackwardData(handle, &kOne, plan.w.get(), w->data(), plan.y.get(), d_out,
+                                                       plan.conv.get(),
+                                                       static_cast<cudnnConvolutionBwdDataAlgo_t>(algorithm.algo),
+                                                       workspace.data(), workspace.size(), &kZero, plan.x.get(), dx));
   if (plan.frame.padded_copy)
     shifted_copy(device, dx, plan.frame.h, plan.frame.w, d_input, g.h, g.w, g, g.pad_top, g.pad_left);
 }
@@ -254,21 +255,19 @@ void conv2d_backward_filter(int device, const float* input, const float* d_out, 
   const Algorithm& algorithm = choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
       device, plan.backward_filter, plan, options, "backward-filter",
       [&](int n, int* count, cudnnConvolutionBwdFilterAlgoPerf_t* perfs) {
-        TAPEFLOW_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, plan.x.get(), plan.y.get(),
-                                                                           plan.conv.get(), plan.w.get(), n, count,
-                                                                           perfs));
+        TAPEFLOW_CUDNN_CHECK(cudnn().GetConvolutionBackwardFilterAlgorithm_v7(
+            handle, plan.x.get(), plan.y.get(), plan.conv.get(), plan.w.get(), n, count, perfs));
       },
       [&](int n, int* count, cudnnConvolutionBwdFilterAlgoPerf_t* perfs, void* ws, size_t ws_bytes) {
-        TAPEFLOW_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, plan.x.get(), x, plan.y.get(), d_out,
-                                                                           plan.conv.get(), plan.w.get(), dw.data(), n,
-                                                                           count, perfs, ws, ws_bytes));
+        TAPEFLOW_CUDNN_CHECK(cudnn().FindConvolutionBackwardFilterAlgorithmEx(
+            handle, plan.x.get(), x, plan.y.get(), d_out, plan.conv.get(), plan.w.get(), dw.data(), n, count, perfs, ws,
+            ws_bytes));
       });
   Scratch workspace(device, algorithm.workspace);
-  TAPEFLOW_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &kOne, plan.x.get(), x, plan.y.get(), d_out,
-                                                      plan.conv.get(),
-                                                      static_cast<cudnnConvolutionBwdFilterAlgo_t>(algorithm.algo),
-                                                      workspace.data(), workspace.size(), &kZero, plan.w.get(),
-                                                      dw.data()));
+  TAPEFLOW_CUDNN_CHECK(
+      cudnn().ConvolutionBackwardFilter(handle, &kOne, plan.x.get(), x, plan.y.get(), d_out, plan.conv.get(),
+                                        static_cast<cudnnConvolutionBwdFilterAlgo_t>(algorithm.algo), workspace.data(),
+                                        workspace.size(), &kZero, plan.w.get(), dw.data()));
   transpose(device, static_cast<const float*>(dw.data()), d_filter, g.o, g.kh * g.kw * g.c);
 }
 

@@ -1,8 +1,5 @@
 // matmul on CUDA through cuBLAS (or the tiled SGEMM in sgemm.cu). CPU twin: kernels/cpu/matmul.cpp.
-#include <array>
 #include <climits>
-#include <memory>
-#include <mutex>
 #include <string>
 
 #include "kernels/cuda/check.cuh"
@@ -15,14 +12,6 @@ namespace tapeflow::kernels::cuda {
 
 namespace {
 
-constexpr int kMaxDevices = 64;
-constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;  // NVIDIA's recommendation for Hopper
-
-struct CublasState {
-  cublasHandle_t handle = nullptr;
-  std::unique_ptr<Scratch> workspace;
-};
-
 int as_int(int64_t v, const char* what) {
   if (v > INT_MAX) throw Error(std::string("matmul on CUDA: ") + what + " of " + std::to_string(v) +
                                " exceeds cuBLAS's 32-bit limit");
@@ -30,23 +19,6 @@ int as_int(int64_t v, const char* what) {
 }
 
 }  // namespace
-
-cublasHandle_t cublas_handle(int device) {
-  // Never destroyed: cublasDestroy after the driver's teardown at exit fails.
-  static std::array<CublasState*, kMaxDevices> states{};
-  static std::array<std::once_flag, kMaxDevices> created;
-  std::call_once(created.at(static_cast<size_t>(device)), [device] {
-    TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-    auto* state = new CublasState;
-    TAPEFLOW_CUBLAS_CHECK(cublasCreate(&state->handle));
-    TAPEFLOW_CUBLAS_CHECK(cublasSetStream(state->handle, compute_stream(device)));
-    state->workspace = std::make_unique<Scratch>(device, kCublasWorkspaceBytes);
-    TAPEFLOW_CUBLAS_CHECK(cublasSetWorkspace(state->handle, state->workspace->data(), kCublasWorkspaceBytes));
-    states[static_cast<size_t>(device)] = state;
-  });
-  TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  return states[static_cast<size_t>(device)]->handle;
-}
 
 void matmul(int device, bool transpose_a, bool transpose_b, int64_t batch, int64_t m, int64_t n, int64_t k,
             const float* a, int64_t a_batch_stride, const float* b, int64_t b_batch_stride, float* c,
@@ -66,7 +38,7 @@ void matmul(int device, bool transpose_a, bool transpose_b, int64_t batch, int64
   const cublasComputeType_t compute = options.allow_tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   const int lda = as_int(transpose_a ? m : k, "a leading dimension");
   const int ldb = as_int(transpose_b ? k : n, "b leading dimension");
-  TAPEFLOW_CUBLAS_CHECK(cublasGemmStridedBatchedEx(
+  TAPEFLOW_CUBLAS_CHECK(cublas().GemmStridedBatchedEx(
       cublas_handle(device), transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N, transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N,
       as_int(n, "n"), as_int(m, "m"), as_int(k, "k"), &alpha, b, CUDA_R_32F, ldb, b_batch_stride, a, CUDA_R_32F,
       lda, a_batch_stride, &beta, c, CUDA_R_32F, as_int(n, "n"), m * n, as_int(batch, "batch"), compute,
@@ -79,8 +51,8 @@ void transpose(int device, const float* in, float* out, int64_t rows, int64_t co
   // geam adds beta * op(B); B is `in` again (with beta 0) so that nothing uninitialised is read.
   const float one = 1.f, zero = 0.f;
   const int ld_in = as_int(cols, "cols"), ld_out = as_int(rows, "rows");
-  TAPEFLOW_CUBLAS_CHECK(cublasSgeam(cublas_handle(device), CUBLAS_OP_T, CUBLAS_OP_T, ld_out, ld_in, &one, in, ld_in,
-                                    &zero, in, ld_in, out, ld_out));
+  TAPEFLOW_CUBLAS_CHECK(cublas().Sgeam(cublas_handle(device), CUBLAS_OP_T, CUBLAS_OP_T, ld_out, ld_in, &one, in,
+                                        ld_in, &zero, in, ld_in, out, ld_out));
 }
 
 }  // namespace tapeflow::kernels::cuda
