@@ -24,15 +24,6 @@ void lstm_step_forward(const float* x_gates, float* z, const float* c, float* h_
 void lstm_cell_backward(const float* z, const float* c, const float* dh_next, const float* dh_recurrent,
                         const float* dc_next, float* dz, float* dc, LstmShape s);
 
-// The recurrent products of a sequence, h U each step forward and dz U^T backward, with one U for all
-// steps: B = op(U) [k, n] is packed once into panels (recurrent_panels_size floats, zeros past n), then
-// each product c [m, n] = a [m, k] B runs an AVX-512 micro-kernel (the plain-loop twin without AVX-512).
-// transpose_b: b is stored [n, k].
-int64_t recurrent_panels_size(int64_t k, int64_t n);
-void pack_recurrent_panels(const float* b, bool transpose_b, int64_t k, int64_t n, float* panels);
-void times_recurrent_panels(const float* a, const float* panels, int64_t m, int64_t k, int64_t n, float* c);
-void times_recurrent_panels_portable(const float* a, const float* panels, int64_t m, int64_t k, int64_t n, float* c);
-
 }  // namespace cpu
 
 // The same on CUDA device `device`, queued on its compute stream.

@@ -1,13 +1,8 @@
 // nn::lstm_sequence beyond the op table: the same values and gradients as nn::lstm_cell stepped with
-// matmuls (what the layers ran before), inference without a tape, its error messages, and the CPU's
-// packed recurrent products.
+// matmuls (what the layers ran before), inference without a tape, and its error messages.
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <tuple>
-
 #include "error_of.h"
-#include "kernels/lstm.h"
 #include "ops/op_case.h"
 
 namespace tf = tapeflow;
@@ -90,33 +85,6 @@ TEST(LstmSequence, ErrorsNameWhatWasExpectedAndFound) {
             "[0, 2, 12]");
   EXPECT_EQ(error_of([&] { tf::nn::lstm_sequence(x, tf::zeros({3, 12}, tf::int32), h, h); }),
             "lstm_sequence: expected recurrent_kernel to be float32, found int32");
-}
-
-// Both micro-kernels (AVX-512 where the CPU has it, and the plain loops) against a product in double, at
-// sizes past a 10-row tile and a 32-column panel, below one panel, with k = 0, and with B transposed.
-TEST(LstmRecurrentPanels, MatchANaiveProduct) {
-  for (const auto& [m, k, n, transpose_b] : {std::tuple<int64_t, int64_t, int64_t, bool>{1, 1, 1, false},
-                                             {13, 7, 45, false},
-                                             {50, 33, 132, true},
-                                             {21, 0, 5, false}}) {
-    const std::vector<float> a = tf::random::normal({m, k}, 0.f, 1.f, 7).numpy<float>();
-    const std::vector<float> b = tf::random::normal({k, n}, 0.f, 1.f, 8).numpy<float>();  // [n, k] if transposed
-    std::vector<float> want(static_cast<size_t>(m * n));
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double sum = 0;
-        for (int64_t kk = 0; kk < k; ++kk) sum += double(a[i * k + kk]) * b[transpose_b ? j * k + kk : kk * n + j];
-        want[i * n + j] = static_cast<float>(sum);
-      }
-    std::vector<float> panels(static_cast<size_t>(tf::kernels::cpu::recurrent_panels_size(k, n)));
-    tf::kernels::cpu::pack_recurrent_panels(b.data(), transpose_b, k, n, panels.data());
-    std::vector<float> fast(want.size(), NAN), portable(want.size(), NAN);
-    tf::kernels::cpu::times_recurrent_panels(a.data(), panels.data(), m, k, n, fast.data());
-    tf::kernels::cpu::times_recurrent_panels_portable(a.data(), panels.data(), m, k, n, portable.data());
-    const tf::Tensor expected = tf::constant(want, {m, n});
-    EXPECT_LE(relative_error(tf::constant(fast, {m, n}), expected), 1e-6) << m << "x" << k << "x" << n;
-    EXPECT_LE(relative_error(tf::constant(portable, {m, n}), expected), 1e-6) << m << "x" << k << "x" << n;
-  }
 }
 
 }  // namespace
