@@ -22,7 +22,7 @@ ifneq ($(CI),)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help deps venv configure build test demo bench gpu-check install clean
+.PHONY: help deps venv configure build test test-asan fuzz demo bench gpu-check install clean
 
 help:
 	@echo "tapeflow — make targets:"
@@ -32,6 +32,8 @@ help:
 	@echo "  make deps       install the missing Debian packages (scripts/install-deps.sh)"
 	@echo "  make venv       the interop tests' Python venv in $(BUILD_DIR)/venv (tests/interop/requirements.txt)"
 	@echo "  make install    build, then install headers, libraries and the CMake package into PREFIX=$(PREFIX)"
+	@echo "  make test-asan  the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer in $(ASAN_BUILD_DIR)/"
+	@echo "  make fuzz       every libFuzzer target for FUZZ_SECONDS=$(FUZZ_SECONDS) s from tests/fuzz/corpus/ (clang)"
 	@echo "  make bench      train_bench vs TensorFlow and PyTorch on the CPU (alternating, median of 3, 1 and 2 threads) -> bench/results/"
 	@echo "                  (BENCH_FLAGS=--quick: one pair of 1-second runs, nothing written)"
 	@echo "  make gpu-check  the GPU check on the bundle (bench/gpu_check.sh; see bench/README.md)"
@@ -55,6 +57,17 @@ venv:
 
 test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(CTEST_JOBS)
+
+# The suite again under ASan + UBSan (CPU only: CUDA code is not instrumented). scripts/test-asan.sh.
+ASAN_BUILD_DIR ?= build-asan
+test-asan: deps
+	BUILD_DIR=$(ASAN_BUILD_DIR) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS) scripts/test-asan.sh
+
+# libFuzzer on every parser of outside data, each for FUZZ_SECONDS from its seed corpus. scripts/fuzz.sh.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 60
+fuzz: deps
+	BUILD_DIR=$(FUZZ_BUILD_DIR) JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 DEMO_FLAGS ?= --model cnn --epochs 1
 
