@@ -120,8 +120,10 @@ TEST(Allocator, CountsCurrentAndPeakBytesAndReusesBlocks) {
   }
   EXPECT_EQ(tf::memory_stats().current_bytes, before);
   EXPECT_GE(tf::memory_stats().peak_bytes, before + 4000000);
+#if !defined(__SANITIZE_ADDRESS__)  // under ASan every block is its own aligned_alloc (cpu_allocator.cpp)
   tf::Tensor again = tf::Tensor::empty({1000, 1000});
   EXPECT_EQ(again.raw_data(), first);  // the cached block came back: no new page faults
+#endif
 }
 
 TEST(Random, PhiloxMatchesThePublishedTestVector) {
