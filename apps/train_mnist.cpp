@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
       std::ofstream out(flags.metrics_json);
       if (!(out << j.dump(2) << "\n")) throw tf::Error("cannot write --metrics-json file " + flags.metrics_json);
     }
-  } catch (const tf::Error& e) {
+  } catch (const std::exception& e) {  // tapeflow's Errors, and the standard library's (out of memory, ...)
     std::fprintf(stderr, "train_mnist: %s\n", e.what());
     return 1;
   }

@@ -78,6 +78,12 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   sync_directory(path.parent_path());
 }
 
+void create_directories(const std::filesystem::path& folder, std::string_view who) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  TAPEFLOW_CHECK(!error, "{}: cannot create directory {}: {}", who, folder.string(), error.message());
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("open", path, errno);

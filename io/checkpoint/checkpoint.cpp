@@ -4,6 +4,7 @@
 
 #include "engine/check.h"
 #include "io/unix_time.h"
+#include "tapeflow/io/atomic_file.h"
 #include "tapeflow/io/crc32c.h"
 #include "tapeflow/io/safetensors.h"
 #include "tapeflow/train/checkpoint_state.h"
@@ -132,11 +133,7 @@ std::string Checkpoint::write(const std::string& file_prefix) {
     metadata[kChecksumPrefix + key] = checksum_of(tensor);
   }
   const std::filesystem::path file = checkpoint_data_file(file_prefix);
-  if (file.has_parent_path()) {
-    std::error_code error;
-    std::filesystem::create_directories(file.parent_path(), error);
-    TAPEFLOW_CHECK(!error, "Checkpoint: cannot create directory {}: {}", file.parent_path().string(), error.message());
-  }
+  if (file.has_parent_path()) io::create_directories(file.parent_path(), "Checkpoint");
   io::save_safetensors(file, tensors, metadata);
   return file_prefix;
 }

@@ -13,6 +13,7 @@
 #include "io/summary/event_encoding.h"
 #include "io/summary/summary_values.h"
 #include "io/unix_time.h"
+#include "tapeflow/io/atomic_file.h"
 #include "tapeflow/io/tfrecord_writer.h"
 #include "tapeflow/summary/summary.h"
 
@@ -175,9 +176,7 @@ SummaryWriter::DefaultScope::DefaultScope(std::shared_ptr<SummaryWriter> writer)
 SummaryWriter::DefaultScope::~DefaultScope() { default_writers.pop_back(); }
 
 std::shared_ptr<SummaryWriter> create_file_writer(const std::filesystem::path& logdir, FileWriterOptions options) {
-  std::error_code error;
-  std::filesystem::create_directories(logdir, error);
-  TAPEFLOW_CHECK(!error, "create_file_writer: cannot create log directory {}: {}", logdir.string(), error.message());
+  io::create_directories(logdir, "create_file_writer");
   return std::make_shared<SummaryWriter>(logdir, options);
 }
 

@@ -46,7 +46,7 @@ std::filesystem::path trace_export(const std::string& name, int64_t step, const 
   TAPEFLOW_CHECK(profiler::active(), "trace_export('{}'): no trace is running (call trace_on first)", name);
   const std::vector<profiler::TraceEvent> events = profiler::stop();
   const std::filesystem::path folder = trace_folder(profiler_outdir);
-  std::filesystem::create_directories(folder);
+  io::create_directories(folder, "trace_export");
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   const std::filesystem::path file = folder / (std::string(host[0] ? host : "localhost") + ".trace.json");

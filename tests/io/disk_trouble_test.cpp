@@ -137,6 +137,6 @@ TEST_F(DiskTrouble, EventFileInAReadOnlyDirectory) {
 TEST_F(DiskTrouble, EventFileUnderARegularFile) {
   std::ofstream(dir_ / "not_a_dir") << "x";
   const std::string message = error_of([&] { tf::summary::create_file_writer(dir_ / "not_a_dir" / "train"); });
-  EXPECT_EQ(message, "create_file_writer: cannot create log directory " + path("not_a_dir/train") +
+  EXPECT_EQ(message, "create_file_writer: cannot create directory " + path("not_a_dir/train") +
                          ": Not a directory");
 }

@@ -205,7 +205,7 @@ TEST_F(SummaryTest, BadInputsAreNamed) {
   fs::create_directories(logdir_);
   const fs::path file = logdir_ / "a_file";
   std::ofstream(file) << "x";
-  EXPECT_NE(error_of([&] { tf::summary::create_file_writer(file / "sub"); }).find("cannot create log directory"),
+  EXPECT_NE(error_of([&] { tf::summary::create_file_writer(file / "sub"); }).find("cannot create directory"),
             std::string::npos);
 }
 
