@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +16,12 @@
 #include "tapeflow/error.h"
 
 namespace fs = std::filesystem;
+
+namespace tapeflow::fuzz {
+// gtest prints a parameter it cannot print as its bytes (pointers here), which would change the test names
+// ctest lists from one build to the next.
+void PrintTo(const Target& target, std::ostream* out) { *out << target.name; }
+}  // namespace tapeflow::fuzz
 
 namespace {
 
