@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "file_size_limit.h"
 #include "tapeflow/error.h"
 #include "tapeflow/io/idx.h"
 #include "tapeflow/io/image.h"
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   tf::apps::ExportImagesFlags flags;
   const std::unique_ptr<CLI::App> app = tf::apps::export_images_command_line(flags);
   CLI11_PARSE(*app, argc, argv);
+  tf::apps::report_file_size_limit_as_error();
   try {
     return run(flags);
   } catch (const tf::Error& e) {

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "number_checks.h"
+
 namespace tapeflow::apps {
 
 std::unique_ptr<CLI::App> export_images_command_line(ExportImagesFlags& flags) {
@@ -11,7 +13,7 @@ std::unique_ptr<CLI::App> export_images_command_line(ExportImagesFlags& flags) {
       ->capture_default_str();
   app->add_option("--out", flags.out, "the folder to create the class folders in")->required();
   app->add_option("--split", flags.split, "train or test")->check(CLI::IsMember({"train", "test"}))->capture_default_str();
-  app->add_option("--limit", flags.limit, "export only the first N images (0: all)")->check(CLI::NonNegativeNumber);
+  app->add_option("--limit", flags.limit, "export only the first N images (0: all)")->check(kNonNegative);
   app->add_option("--format", flags.format, "jpeg or png")->check(CLI::IsMember({"jpeg", "png"}))->capture_default_str();
   app->add_option("--quality", flags.quality, "JPEG quality")->check(CLI::Range(1, 100))->capture_default_str();
   return app;

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "engine/keras/progbar.h"
+#include "file_size_limit.h"
 #include "tapeflow/io/text.h"
 #include "tapeflow/models/char_rnn.h"
 #include "tapeflow/summary/summary.h"
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
   Flags flags;
   const std::unique_ptr<CLI::App> app = tf::apps::textgen_command_line(flags);
   CLI11_PARSE(*app, argc, argv);
+  tf::apps::report_file_size_limit_as_error();
 
   try {
     tf::set_num_threads(flags.threads);

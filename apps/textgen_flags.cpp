@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "number_checks.h"
+
 namespace tapeflow::apps {
 
 std::unique_ptr<CLI::App> textgen_command_line(TextgenFlags& flags) {
@@ -10,23 +12,23 @@ std::unique_ptr<CLI::App> textgen_command_line(TextgenFlags& flags) {
   app->add_option("--text", flags.text, "corpus: a text file, or a folder of them (default: Debian's fortunes)")
       ->capture_default_str();
   app->add_option("--seq-length", flags.seq_length, "characters per training window")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  app->add_option("--batch-size", flags.batch_size, "windows per step")->check(CLI::PositiveNumber)->capture_default_str();
-  app->add_option("--steps", flags.steps, "training steps")->check(CLI::NonNegativeNumber)->capture_default_str();
-  app->add_option("--lr", flags.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositive)->capture_default_str();
+  app->add_option("--batch-size", flags.batch_size, "windows per step")->check(kPositive)->capture_default_str();
+  app->add_option("--steps", flags.steps, "training steps")->check(kNonNegative)->capture_default_str();
+  app->add_option("--lr", flags.lr, "Adam learning rate")->check(kPositive)->capture_default_str();
   app->add_option("--log-every", flags.log_every, "print the loss every N steps")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositive)->capture_default_str();
   app->add_option("--sample-length", flags.sample_length, "characters generated per temperature")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(kNonNegative)->capture_default_str();
   app->add_option("--device", flags.device, "auto (the GPU when there is one), cpu, cuda or cuda:N")
       ->capture_default_str();
-  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(kNonNegative);
   app->add_option("--seed", flags.seed, "seed for weights, batches and sampling")->capture_default_str();
   app->add_option("--metrics-json", flags.metrics_json, "write final_loss and steps_per_s to this JSON file");
   app->add_option("--logdir", flags.logdir, "write the loss of every step to TensorBoard logs here");
   app->add_option("--ckpt-dir", flags.ckpt_dir, "keep checkpoints here (the newest 3)");
   app->add_option("--save-every", flags.save_every, "with --ckpt-dir, save every N steps (and at the end)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositive)->capture_default_str();
   app->add_flag("--resume", flags.resume, "continue training from the newest checkpoint of --ckpt-dir");
   app->add_flag("--sample-only", flags.sample_only, "sample from the newest checkpoint of --ckpt-dir, no training");
   app->add_flag("--check-numerics", flags.check_numerics,

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "file_size_limit.h"
 #include "tapeflow/error.h"
 #include "tapeflow/io/example.h"
 #include "tapeflow/io/tfrecord_reader.h"
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
   tapeflow::apps::TfrecordFlags flags;
   const std::unique_ptr<CLI::App> app = tapeflow::apps::tfrecord_command_line(flags);
   CLI11_PARSE(*app, argc, argv);
+  tapeflow::apps::report_file_size_limit_as_error();
 
   try {
     const io::Compression compression = io::parse_compression(flags.compression);

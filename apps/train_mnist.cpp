@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "engine/keras/progbar.h"
+#include "file_size_limit.h"
 #include "tapeflow/data/tfrecord_dataset.h"
 #include "tapeflow/io/idx.h"
 #include "tapeflow/models/mnist_models.h"
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
   Flags flags;
   const std::unique_ptr<CLI::App> app = tf::apps::train_mnist_command_line(flags);
   CLI11_PARSE(*app, argc, argv);
+  tf::apps::report_file_size_limit_as_error();
 
   try {
     tf::set_num_threads(flags.threads);

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "number_checks.h"
+
 namespace tapeflow::apps {
 
 std::unique_ptr<CLI::App> train_mnist_command_line(TrainMnistFlags& flags) {
@@ -10,15 +12,15 @@ std::unique_ptr<CLI::App> train_mnist_command_line(TrainMnistFlags& flags) {
   app->add_option("--model", flags.model, "mlp or cnn")->check(CLI::IsMember({"mlp", "cnn"}))->capture_default_str();
   app->add_option("--data", flags.data, "folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]")
       ->capture_default_str();
-  app->add_option("--epochs", flags.epochs, "epochs")->check(CLI::PositiveNumber)->capture_default_str();
-  app->add_option("--batch-size", flags.batch_size, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  app->add_option("--lr", flags.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  app->add_option("--epochs", flags.epochs, "epochs")->check(kPositive)->capture_default_str();
+  app->add_option("--batch-size", flags.batch_size, "batch size")->check(kPositive)->capture_default_str();
+  app->add_option("--lr", flags.lr, "Adam learning rate")->check(kPositive)->capture_default_str();
   app->add_option("--loop", flags.loop, "fit (Keras) or tape (the notes' GradientTape loop)")
       ->check(CLI::IsMember({"fit", "tape"}))
       ->capture_default_str();
   app->add_option("--device", flags.device, "auto (the GPU when there is one), cpu, cuda or cuda:N")
       ->capture_default_str();
-  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(kNonNegative);
   app->add_option("--seed", flags.seed, "seed for weights and shuffling")->capture_default_str();
   app->add_option("--tfrecord", flags.tfrecord,
                   "train from these TFRecord files (Examples with image bytes and an int64 label, as `tfrecord write` "

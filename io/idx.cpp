@@ -82,14 +82,15 @@ Tensor read_idx(const std::filesystem::path& path) {
   TAPEFLOW_CHECK(read_up_to(f, path, dims_be.data(), 4 * rank) == size_t(4 * rank),
                  "IDX file {}: truncated inside the {} dimension sizes", path.string(), rank);
   Shape shape;
-  uint64_t count = 1;
+  double promised_bytes = double(type.size);  // in floating point: a lying header may overflow any integer
   for (int i = 0; i < rank; ++i) {
-    const uint32_t d = big_endian_u32(dims_be.data() + 4 * i);
-    shape.push_back(d);
-    TAPEFLOW_CHECK(d == 0 || count <= kMaxBytes / type.size / d, "IDX file {}: shape {} is larger than {} bytes",
-                   path.string(), shape, kMaxBytes);
-    count *= d;
+    shape.push_back(big_endian_u32(dims_be.data() + 4 * i));
+    promised_bytes *= double(shape[i]);
   }
+  TAPEFLOW_CHECK(promised_bytes <= double(kMaxBytes),
+                 "IDX file {}: the header promises shape {} ({:.3g} bytes), more than the {} GiB this reader accepts",
+                 path.string(), shape, promised_bytes, kMaxBytes >> 30);
+  const uint64_t count = uint64_t(promised_bytes) / type.size;
   // Read in chunks into a growing buffer so a header that lies about the size costs no giant allocation.
   std::vector<unsigned char> bytes;
   const size_t want = count * type.size;

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "number_checks.h"
+
 namespace tapeflow::bench {
 
 std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
@@ -14,14 +16,14 @@ std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
       ->capture_default_str();
   app->add_option("--device", flags.device, "cpu, cuda or auto (the GPU when there is one)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
-  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)
+  app->add_option("--threads", flags.threads, "CPU threads (0 = all cores)")->check(apps::kNonNegative)
       ->capture_default_str();
   app->add_option("--batch-size", flags.batch_size, "examples per step (default 50; 1000 with --eval)")
-      ->check(CLI::PositiveNumber);
+      ->check(apps::kPositive);
   app->add_option("--seconds", flags.seconds, "how long to time steps after the warm-up")
       ->check(CLI::Range(0.01, 3600.0))->capture_default_str();
   app->add_option("--warmup-steps", flags.warmup_steps, "untimed steps first (the first one included)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(apps::kPositive)->capture_default_str();
   app->add_flag("--eval", flags.eval, "measure inference (predict) instead of training; mlp and cnn only");
   app->add_flag("--check-numerics", flags.check_numerics, "time with tf.debugging.enable_check_numerics on");
   app->add_option("--seed", flags.seed, "seed for the weights and the synthetic batches")->capture_default_str();

@@ -78,6 +78,11 @@ TEST_F(TrainMnist, BadFlagsAndDataAreClearErrors) {
   ProgramRun r = run("--model resnet");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("--model: resnet not in {mlp,cnn}"), std::string::npos) << r.output;
+  r = run("--epochs -3");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("--epochs: expected a number > 0, found -3"), std::string::npos) << r.output;
+  r = run("--threads -1");
+  EXPECT_NE(r.output.find("--threads: expected a number >= 0, found -1"), std::string::npos) << r.output;
   r = run("--data /nonexistent/folder --epochs 1");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("MNIST folder /nonexistent/folder does not exist"), std::string::npos) << r.output;
