@@ -1,6 +1,7 @@
 // textgen as a user runs it: checkpoints every N steps, --resume continues, --sample-only samples from
 // the newest checkpoint without training, and a checkpoint from another corpus is refused by name.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -73,4 +74,26 @@ TEST_F(Textgen, RestoringNeedsAMatchingCheckpoint) {
               " --ckpt-dir " + (dir_ / "save").string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("has shape"), std::string::npos) << r.output;  // another vocabulary size
+}
+
+// `ulimit -f` stands in for a full disk: the program must report the failed write (it ignores SIGXFSZ, which
+// would kill it without a word) and leave the previous checkpoint as it was.
+TEST_F(Textgen, AFullDiskWhileSavingIsAnErrorAndKeepsThePreviousCheckpoint) {
+  ASSERT_EQ(textgen(common() + " --steps 2").status, 0);
+  const fs::path previous = dir_ / "save" / "ckpt-2.safetensors";
+  const auto read = [](const fs::path& path) { return (std::stringstream() << std::ifstream(path).rdbuf()).str(); };
+  const std::string before = read(previous);
+
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit small = old_limit;
+  small.rlim_cur = 64 * 1024;  // the checkpoint needs ~1.2 MB; the program's log stays far below this
+  ::setrlimit(RLIMIT_FSIZE, &small);
+  const ProgramRun r = textgen(common() + " --steps 4 --resume --save-every 1");
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("File too large"), std::string::npos) << r.output;
+  EXPECT_EQ(read(previous), before);
+  EXPECT_EQ(tapeflow::train::latest_checkpoint(dir_ / "save"), (dir_ / "save" / "ckpt-2").string());
 }
