@@ -49,7 +49,7 @@ for target in "${targets[@]}"; do
   seconds=$(awk '$1 == "Done" && $3 == "runs" { print $5 }' "$work/log.txt" | tail -1)  # none after a crash
   findings=$(ls "$work/findings" | wc -l)
   corpus=$(ls "$work/corpus" | wc -l)
-  corpus_kib=$(du -sk "$work/corpus" | cut -f1)
+  corpus_kib=$(find "$work/corpus" -type f -printf '%s\n' | awk '{ bytes += $1 } END { print int(bytes / 1024) }')
   rows+=("$(printf '| %-16s | %7s | %10s | %8s | %6s (%s KiB) | %8s |' "$target" "${seconds:-?}" "${execs:-?}" \
     "$(stat average_exec_per_sec)" "$corpus" "$corpus_kib" "$findings")")
   if ((status != 0 || findings > 0)); then
