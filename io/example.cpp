@@ -1,5 +1,8 @@
 #include "tapeflow/io/example.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "engine/check.h"
 #include "proto/example.pb.h"
 #include "example_proto.h"
@@ -53,6 +56,19 @@ const T& values_of(const auto& values, Feature::Kind want, Feature::Kind have) {
   return std::get<T>(values);
 }
 
+// Protobuf writes map entries in hash order, which it varies from run to run; asked for deterministic output it
+// sorts them by key, so the same features give the same bytes (and the same TFRecord file) every time.
+std::string serialize_deterministically(const google::protobuf::MessageLite& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }  // the coded stream trims `bytes` to what it wrote when it goes
+  return bytes;
+}
+
 }  // namespace
 
 const std::vector<std::string>& Feature::bytes_list() const {
@@ -79,7 +95,7 @@ const Feature& Example::at(const std::string& key) const {
 std::string Example::SerializeToString() const {
   proto::Example message;
   detail::to_proto(features_, *message.mutable_features());
-  return message.SerializeAsString();
+  return serialize_deterministically(message);
 }
 
 Example Example::ParseFromString(std::string_view serialized) {
@@ -97,7 +113,7 @@ std::string SequenceExample::SerializeToString() const {
     auto& list = lists[key];
     for (const Feature& step : steps) detail::to_proto(step, *list.add_feature());
   }
-  return message.SerializeAsString();
+  return serialize_deterministically(message);
 }
 
 SequenceExample SequenceExample::ParseFromString(std::string_view serialized) {

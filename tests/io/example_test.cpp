@@ -31,6 +31,16 @@ TEST(Example, RoundTripsEveryKindAndEmptyLists) {
   EXPECT_EQ(back.at("image").bytes_list()[0].size(), 6u);
 }
 
+// Protobuf's map order changes between runs; the bytes must not (a TFRecord file written twice is the same file).
+TEST(Example, SerializesTheSameFeaturesToTheSameBytesInKeyOrder) {
+  io::FeatureMap features;
+  for (int i = 0; i < 32; ++i) features.emplace("feature_" + std::to_string(100 + i), io::Feature::int64(i));
+  const std::string first = io::Example(features).SerializeToString();
+  for (int again = 0; again < 20; ++again) EXPECT_EQ(io::Example(features).SerializeToString(), first);
+  EXPECT_LT(first.find("feature_100"), first.find("feature_101"));
+  EXPECT_LT(first.find("feature_130"), first.find("feature_131"));
+}
+
 TEST(Example, ClearErrors) {
   const io::Example example{{"label", io::Feature::int64(1)}};
   EXPECT_EQ(error_of([&] { example.at("image"); }), "Example: no feature 'image'; it has label");
