@@ -52,24 +52,30 @@ Tensor orthogonal(const Shape& shape) {
   const int64_t cols = shape[shape.rank() - 1];
   const int64_t rows = shape.num_elements() / std::max<int64_t>(cols, 1);
   const int64_t m = std::max(rows, cols), n = std::min(rows, cols);
-  // Modified Gram-Schmidt on the columns of an m x n normal matrix (n <= m), in double.
+  // Modified Gram-Schmidt on the columns of an m x n normal matrix (n <= m), in double. Each column is kept
+  // contiguous (column j at q[j * m]): walking a column of the row-major draw strided by n missed the cache on
+  // every element and made this ~0.4 s of a char-RNN's start for its [256, 1024] recurrent kernel.
   const std::vector<float> draw = random::normal({m, n}).numpy<float>();
-  std::vector<double> q(draw.begin(), draw.end());
+  std::vector<double> q(draw.size());
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) q[j * m + i] = draw[i * n + j];
   for (int64_t j = 0; j < n; ++j) {
+    double* column = q.data() + j * m;
     for (int64_t k = 0; k < j; ++k) {
+      const double* done = q.data() + k * m;
       double dot = 0;
-      for (int64_t i = 0; i < m; ++i) dot += q[i * n + j] * q[i * n + k];
-      for (int64_t i = 0; i < m; ++i) q[i * n + j] -= dot * q[i * n + k];
+      for (int64_t i = 0; i < m; ++i) dot += column[i] * done[i];
+      for (int64_t i = 0; i < m; ++i) column[i] -= dot * done[i];
     }
     double norm = 0;
-    for (int64_t i = 0; i < m; ++i) norm += q[i * n + j] * q[i * n + j];
+    for (int64_t i = 0; i < m; ++i) norm += column[i] * column[i];
     norm = std::sqrt(norm);
-    for (int64_t i = 0; i < m; ++i) q[i * n + j] /= norm;
+    for (int64_t i = 0; i < m; ++i) column[i] /= norm;
   }
   std::vector<float> out(static_cast<size_t>(rows * cols));
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c)
-      out[r * cols + c] = static_cast<float>(rows >= cols ? q[r * n + c] : q[c * n + r]);  // transpose if wide
+      out[r * cols + c] = static_cast<float>(rows >= cols ? q[c * m + r] : q[r * m + c]);  // transpose if wide
   return constant(out, shape);
 }
 
