@@ -33,6 +33,10 @@ void binary(BinaryOp op, DType dtype, const void* a, const void* b, void* out, c
 void compare(CompareOp op, DType dtype, const void* a, const void* b, bool* out, const BroadcastLayout& layout);
 void unary(UnaryOp op, const float* x, float* y, int64_t n);
 void activation_grad(ActivationGrad op, const float* x_or_y, const float* dy, float* dx, int64_t n);
+// The backward of y = relu(x + bias) for x, y [rows, channels] and bias [channels], in one pass over dy:
+// d_x = dy where y > 0, else 0, and d_bias = the column sums of d_x (summed in fixed row chunks, so the same at
+// every thread count). On CUDA the same layer runs as separate ops.
+void bias_relu_grad(const float* y, const float* dy, float* d_x, float* d_bias, int64_t rows, int64_t channels);
 // Between any two non-string dtypes; float -> int truncates toward zero as TF's cast does.
 void cast(DType from, const void* x, DType to, void* y, int64_t n);
 

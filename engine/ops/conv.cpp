@@ -3,13 +3,14 @@
 #include "engine/check.h"
 #include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
+#include "engine/ops/conv_backward.h"
 #include "engine/ops/conv_geometry.h"
 #include "engine/tensor_internal.h"
 #include "kernels/conv.h"
 #include "tapeflow/ops/nn.h"
 #include "tapeflow/runtime.h"
 
-namespace tapeflow::nn {
+namespace tapeflow::detail {
 
 namespace {
 
@@ -24,6 +25,8 @@ Tensor cpu_conv_scratch(kernels::cpu::ConvPass pass, const kernels::Conv2DGeomet
   return size ? Tensor::empty({size}, DType::kFloat32) : Tensor();
 }
 float* data_or_null(Tensor& t) { return t.defined() ? t.data<float>() : nullptr; }
+
+}  // namespace
 
 Tensor conv2d_backward_input(const Tensor& d_out, const Tensor& filters, const Shape& input_shape,
                              const kernels::Conv2DGeometry& g) {
@@ -69,7 +72,9 @@ Tensor conv2d_backward_filter(const Tensor& input, const Tensor& d_out, const Sh
   return d_filter;
 }
 
-}  // namespace
+}  // namespace tapeflow::detail
+
+namespace tapeflow::nn {
 
 Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
               std::array<int, 2> dilations) {
@@ -79,15 +84,15 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
   const bool recording = autodiff::should_record({&input, &filters});
   switch (input.device().type) {
     case DeviceType::kCPU: {
-      Tensor scratch = cpu_conv_scratch(kernels::cpu::ConvPass::kForward, g);
+      Tensor scratch = detail::cpu_conv_scratch(kernels::cpu::ConvPass::kForward, g);
       kernels::cpu::conv2d_forward(input.data<float>(), filters.data<float>(), out.data<float>(),
-                                   data_or_null(scratch), g);
+                                   detail::data_or_null(scratch), g);
       break;
     }
     case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
       kernels::cuda::conv2d_forward(input.device().index, input.data<float>(), filters.data<float>(),
-                                    out.data<float>(), g, cuda_conv_options());
+                                    out.data<float>(), g, detail::cuda_conv_options());
       break;
 #else
       detail::throw_no_cuda_kernel("conv2d");
@@ -98,8 +103,8 @@ Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> str
                      [input, filters, g](const std::vector<Tensor>& grads, const std::vector<bool>& need) {
                        autodiff::require_first_order(OpId::k_conv2d, {&input, &filters, &grads[0]});
                        return std::vector<Tensor>{
-                           need[0] ? conv2d_backward_input(grads[0], filters, input.shape(), g) : Tensor(),
-                           need[1] ? conv2d_backward_filter(input, grads[0], filters.shape(), g) : Tensor()};
+                           need[0] ? detail::conv2d_backward_input(grads[0], filters, input.shape(), g) : Tensor(),
+                           need[1] ? detail::conv2d_backward_filter(input, grads[0], filters.shape(), g) : Tensor()};
                      });
   }
   return debugging::detail::checked(OpId::k_conv2d, out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 namespace tapeflow::kernels {
 
@@ -180,6 +181,32 @@ void activation_grad(ActivationGrad op, const float* x_or_y, const float* dy, fl
     case ActivationGrad::kSigmoidFromY:
       return map2(x_or_y, dy, dx, n, [](float y, float g) { return g * y * (1.f - y); });
     case ActivationGrad::kTanhFromY: return map2(x_or_y, dy, dx, n, [](float y, float g) { return g * (1.f - y * y); });
+  }
+}
+
+void bias_relu_grad(const float* y, const float* dy, float* d_x, float* d_bias, int64_t rows, int64_t channels) {
+  constexpr int64_t kChunkRows = 512;
+  const int64_t chunks = (rows + kChunkRows - 1) / kChunkRows;
+  std::vector<double> partial(static_cast<size_t>(chunks * channels), 0.0);
+#pragma omp parallel for schedule(static) if (rows * channels > kParallelAbove)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    double* sum = partial.data() + chunk * channels;
+    for (int64_t r = chunk * kChunkRows; r < std::min(rows, (chunk + 1) * kChunkRows); ++r) {
+      const float* y_row = y + r * channels;
+      const float* dy_row = dy + r * channels;
+      float* d_x_row = d_x + r * channels;
+#pragma omp simd
+      for (int64_t c = 0; c < channels; ++c) {
+        const float g = y_row[c] > 0.f ? dy_row[c] : 0.f;
+        d_x_row[c] = g;
+        sum[c] += g;
+      }
+    }
+  }
+  for (int64_t c = 0; c < channels; ++c) {
+    double total = 0;
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) total += partial[chunk * channels + c];
+    d_bias[c] = static_cast<float>(total);
   }
 }
 

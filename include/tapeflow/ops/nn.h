@@ -28,8 +28,9 @@ Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tens
 // padding split with the smaller half before.
 Tensor conv2d(const Tensor& input, const Tensor& filters, std::array<int, 2> strides, Padding padding,
               std::array<int, 2> dilations = {1, 1});
-// relu(conv2d(input, filters) + bias), bias [O]: a conv layer's forward. With no tape watching on the CPU, one
-// fused kernel (the bias and ReLU applied as the output is written); otherwise those three ops, each recorded.
+// relu(conv2d(input, filters) + bias), bias [O]: a conv layer's forward. On the CPU one op: the bias and the ReLU
+// are applied as the conv writes its output, and its backward masks and sums the gradient in one pass before the
+// conv's two backward products. On CUDA those three ops, each recorded.
 Tensor conv2d_bias_relu(const Tensor& input, const Tensor& filters, const Tensor& bias, std::array<int, 2> strides,
                         Padding padding, std::array<int, 2> dilations = {1, 1});
 Tensor max_pool2d(const Tensor& input, std::array<int, 2> ksize, std::array<int, 2> strides, Padding padding);

@@ -159,6 +159,30 @@ void add_conv(std::vector<OpCase>& cases, Shape input, int64_t out_channels, Win
                    .reference = [win](const Inputs& in) { return naive_conv2d(in[0], in[1], win); }});
 }
 
+// relu(conv2d + bias) by the naive conv and plain loops.
+Tensor naive_conv2d_bias_relu(const Tensor& input, const Tensor& filters, const Tensor& bias, const Window& win) {
+  const Tensor pre = naive_conv2d(input, filters, win);
+  std::vector<float> y = pre.numpy<float>();
+  const std::vector<float> b = bias.numpy<float>();
+  for (size_t i = 0; i < y.size(); ++i) y[i] = std::max(y[i] + b[i % b.size()], 0.f);
+  return constant(y, pre.shape());
+}
+
+void add_conv_bias_relu(std::vector<OpCase>& cases, Shape input, int64_t out_channels, Window win) {
+  const Shape filters{win.k[0], win.k[1], input[3], out_channels};
+  cases.push_back({.op = OpId::k_conv2d_bias_relu,
+                   .name = "conv2d_bias_relu_" + shape_label(input) + "_o" + std::to_string(out_channels) + "_" +
+                           label(win),
+                   .inputs = {{.shape = input}, {.shape = filters}, {.shape = {out_channels}}},
+                   .run = [win](const Inputs& in) {
+                     return nn::conv2d_bias_relu(in[0], in[1], in[2], win.strides, win.padding, win.dilations);
+                   },
+                   .reference = [win](const Inputs& in) { return naive_conv2d_bias_relu(in[0], in[1], in[2], win); },
+                   // Pre-activations are sums of many products, some near 0: a smaller step crosses the ReLU's
+                   // kink less often.
+                   .fd_step = 1e-3});
+}
+
 void add_pool(std::vector<OpCase>& cases, Shape input, Window win) {
   for (const bool max : {true, false}) {
     auto op = max ? nn::max_pool2d : nn::avg_pool2d;
@@ -221,6 +245,9 @@ std::vector<OpCase> nn_cases() {
   add_conv(c, {2, 9, 7, 2}, 3, {{2, 3}, {1, 2}, valid, {2, 1}});
   add_conv(c, {2, 5, 7, 3}, 4, {{1, 1}, {1, 1}, same});  // pointwise: a GEMM on the input, no im2col
   add_conv(c, {1, 7, 9, 3}, 2, {{1, 1}, {2, 2}, valid});
+  add_conv_bias_relu(c, {2, 7, 9, 3}, 5, {{3, 3}, {1, 1}, same});
+  add_conv_bias_relu(c, {3, 9, 7, 1}, 3, {{5, 5}, {2, 1}, valid});
+  add_conv_bias_relu(c, {1, 9, 9, 3}, 2, {{3, 3}, {1, 1}, same, {2, 2}});
   // Channel counts that take oneDNN's blocked AVX-512 kernels (16-wide), not only its small-channel paths.
   add_conv(c, {2, 8, 8, 16}, 17, {{3, 3}, {2, 2}, same});  // SAME, stride 2, even input: pad 0 before, 1 after
   add_conv(c, {1, 10, 9, 16}, 4, {{3, 3}, {2, 1}, valid, {2, 2}});  // VALID, last input row unread, dilated
