@@ -35,7 +35,8 @@ bool same_bits(const io::FeatureMap& a, const io::FeatureMap& b) {
     if (x.second.kind() != io::Feature::Kind::kFloat) return x.second == y.second;
     const std::vector<float>& u = x.second.float_list();
     const std::vector<float>& v = y.second.float_list();
-    return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(float)) == 0;
+    // An empty list's data() may be null, which memcmp must not get even for 0 bytes.
+    return u.size() == v.size() && (u.empty() || std::memcmp(u.data(), v.data(), u.size() * sizeof(float)) == 0);
   });
 }
 
