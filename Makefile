@@ -61,7 +61,7 @@ test: build venv
 # The suite again under ASan + UBSan (CPU only: CUDA code is not instrumented). scripts/test-asan.sh.
 ASAN_BUILD_DIR ?= build-asan
 test-asan: deps
-	BUILD_DIR=$(ASAN_BUILD_DIR) JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS) scripts/test-asan.sh
+	BUILD_DIR=$(ASAN_BUILD_DIR) VENV=$(BUILD_DIR)/venv JOBS=$(JOBS) CTEST_JOBS=$(CTEST_JOBS) scripts/test-asan.sh
 
 # libFuzzer on every parser of outside data, each for FUZZ_SECONDS from its seed corpus. scripts/fuzz.sh.
 FUZZ_BUILD_DIR ?= build-fuzz

@@ -32,17 +32,35 @@ LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
+# fuzz_one TARGET: runs fuzz_TARGET for FUZZ_SECONDS from a copy of its seeds, leaving its log, grown corpus,
+# findings and exit status in BUILD_DIR/fuzz/TARGET/.
+fuzz_one() {
+  local target=$1 work="$BUILD_DIR/fuzz/$1" status=0
+  rm -rf "$work" && mkdir -p "$work/corpus" "$work/findings"
+  cp "$ROOT/tests/fuzz/corpus/$target"/* "$work/corpus/"
+  echo "== fuzz_$target: ${FUZZ_SECONDS}s from $(ls "$work/corpus" | wc -l) seeds"
+  "$BUILD_DIR/bin/fuzz_$target" "${LIMITS[@]}" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+    -artifact_prefix="$work/findings/" "$work/corpus" >"$work/log.txt" 2>&1 || status=$?
+  echo "$status" >"$work/status"
+}
+
+# One libFuzzer process per core: JOBS targets at a time.
+running=0
+for target in "${targets[@]}"; do
+  fuzz_one "$target" &
+  running=$((running + 1))
+  if ((running >= JOBS)); then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+
 rows=()
 failed=0
 for target in "${targets[@]}"; do
   work="$BUILD_DIR/fuzz/$target"
-  rm -rf "$work" && mkdir -p "$work/corpus" "$work/findings"
-  cp "$ROOT/tests/fuzz/corpus/$target"/* "$work/corpus/"
-  seeds=$(ls "$work/corpus" | wc -l)
-  echo "== fuzz_$target: ${FUZZ_SECONDS}s from $seeds seeds"
-  status=0
-  "$BUILD_DIR/bin/fuzz_$target" "${LIMITS[@]}" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-    -artifact_prefix="$work/findings/" "$work/corpus" >"$work/log.txt" 2>&1 || status=$?
+  status=$(cat "$work/status")
   # libFuzzer's final stats: stat::number_of_executed_units, stat::average_exec_per_sec, ...
   stat() { awk -v key="stat::$1:" '$1 == key { print $2 }' "$work/log.txt" | tail -1; }
   execs=$(stat number_of_executed_units)
