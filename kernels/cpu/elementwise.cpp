@@ -191,7 +191,8 @@ void bias_relu_grad(const float* y, const float* dy, float* d_x, float* d_bias, 
 #pragma omp parallel for schedule(static) if (rows * channels > kParallelAbove)
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     double* sum = partial.data() + chunk * channels;
-    for (int64_t r = chunk * kChunkRows; r < std::min(rows, (chunk + 1) * kChunkRows); ++r) {
+    const int64_t end = std::min(rows, (chunk + 1) * kChunkRows);
+    for (int64_t r = chunk * kChunkRows; r < end; ++r) {
       const float* y_row = y + r * channels;
       const float* dy_row = dy + r * channels;
       float* d_x_row = d_x + r * channels;
