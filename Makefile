@@ -79,6 +79,7 @@ demo: build
 
 BENCH_FLAGS ?=
 bench: build
+	@scripts/install-deps.sh python3-torch
 	@scripts/make-venv.sh $(BUILD_DIR)/venv-tf bench/peers/requirements-tf.txt
 	/usr/bin/python3 bench/cpu_bench.py --bin $(BUILD_DIR)/bin/train_bench --tf-python $(BUILD_DIR)/venv-tf/bin/python $(BENCH_FLAGS)
 

@@ -38,10 +38,14 @@ def median_of(runs, key):
     return statistics.median(values) if values else None
 
 
-def machine_description(python):
+def module_version(python, module):
+    """The module's __version__ as `python` imports it, or None when it cannot."""
+    p = subprocess.run([python, "-c", f"import {module}; print({module}.__version__)"], capture_output=True, text=True)
+    return p.stdout.strip() if p.returncode == 0 else None
+
+
+def machine_description(python, torch_version):
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    torch_version = subprocess.run([python, "-c", "import torch; print(torch.__version__)"],
-                                   capture_output=True, text=True).stdout.strip() or "not importable"
     load = " ".join(open("/proc/loadavg").read().split()[:3])
     return (f"{model}, {os.cpu_count()} CPUs, {platform.platform()}; OPENBLAS_CORETYPE="
             f"{os.environ.get('OPENBLAS_CORETYPE', 'unset')}; PyTorch {torch_version} ({python}); "
@@ -68,7 +72,13 @@ def main():
     if not os.access(a.bin, os.X_OK):
         sys.exit(f"cpu_bench: no train_bench at {a.bin} (build it: make build)")
     threads = [int(t) for t in a.threads.split(",")]
-    machine = machine_description(a.python)
+    # A peer that cannot start would only show as failed runs after the whole benchmark: say so now.
+    torch_version = module_version(a.python, "torch")
+    if torch_version is None:
+        sys.exit(f"cpu_bench: {a.python} cannot import torch (install Debian's python3-torch; make bench does)")
+    if a.tf_python and module_version(a.tf_python, "tensorflow") is None:
+        sys.exit(f"cpu_bench: {a.tf_python} cannot import tensorflow (make bench installs it into build/venv-tf)")
+    machine = machine_description(a.python, torch_version)
     print(f"cpu_bench: {machine}", file=sys.stderr)
 
     rows = []

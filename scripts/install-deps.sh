@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages tapeflow needs (build, CPU backend, IO, tests, data) that are missing.
+# Installs the Debian 12 packages tapeflow needs (build, CPU backend, IO, tests, data) that are missing,
+# plus any packages named as arguments (make bench: python3-torch, the PyTorch peer).
 # Idempotent and silent when everything is already installed. Runs as root (CI) without sudo;
 # as another user it uses sudo when that exists.
 set -euo pipefail
@@ -17,6 +18,7 @@ PACKAGES=(
   python3-venv                                          # interop tests and peer benchmarks
   clang                                                 # make fuzz: clang 14 with libFuzzer (scripts/fuzz.sh)
 )
+PACKAGES+=("$@")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
