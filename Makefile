@@ -35,7 +35,7 @@ help:
 	@echo "  make test-asan  the whole suite built with AddressSanitizer + UndefinedBehaviorSanitizer in $(ASAN_BUILD_DIR)/"
 	@echo "  make fuzz       every libFuzzer target for FUZZ_SECONDS=$(FUZZ_SECONDS) s from tests/fuzz/corpus/ (clang)"
 	@echo "  make bench      train_bench vs TensorFlow and PyTorch on the CPU (alternating, median of 3, 1 and 2 threads) -> bench/results/"
-	@echo "                  (BENCH_FLAGS=--quick: one pair of 1-second runs, nothing written)"
+	@echo "                  (BENCH_FLAGS=--quick: one round of 1-second runs, ~2 minutes, nothing written)"
 	@echo "  make gpu-check  the GPU check on the bundle (bench/gpu_check.sh; see bench/README.md)"
 	@echo "  make gpu-check DRY_RUN=1   build the bundle in $(GPU_BUILD_DIR)/, check it, run the no-GPU steps, print the run call"
 	@echo "  make clean      remove $(BUILD_DIR)/"

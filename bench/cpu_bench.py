@@ -64,7 +64,8 @@ def main():
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--pairs", type=int, default=3, help="A B pairs per workload and thread count")
     p.add_argument("--seconds", type=float, default=3.0, help="timed seconds per run")
-    p.add_argument("--quick", action="store_true", help="1 pair of 1-second runs (a smoke test, not a result)")
+    p.add_argument("--quick", action="store_true",
+                   help="1 round of 1-second runs, TF's tf.function step only (a smoke test, not a result)")
     p.add_argument("--out", default=os.path.join(HERE, "results"), help="folder for cpu-<date>.md")
     a = p.parse_args()
     if a.quick:
@@ -93,7 +94,7 @@ def main():
                 ours.append(measure([a.bin] + flags, timeout))
                 if tf_cmd:
                     tf_runs.append(measure(tf_cmd + ["--variant", "function"], timeout))
-                    if round_ == 0 and mode == "train":
+                    if round_ == 0 and mode == "train" and not a.quick:
                         tf_other += [measure(tf_cmd + ["--variant", v], timeout) for v in ("eager", "fit")]
                 peer.append(measure([a.python, os.path.join(HERE, "peers", "torch_train.py")] + flags, timeout))
             errors = [r for r in ours + peer + tf_runs + tf_other if isinstance(r, str)]
