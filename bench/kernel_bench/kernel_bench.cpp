@@ -18,6 +18,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/matmul.h"
+#include "kernels/pool.h"
 #ifdef TAPEFLOW_BENCH_ONEDNN
 #include <dnnl.h>
 #endif
@@ -181,6 +182,49 @@ BENCHMARK(BM_Conv2d<kc::ConvPass::kForward>)->Apply(conv_shapes);
 BENCHMARK(BM_Conv2d<kc::ConvPass::kForwardBiasRelu>)->Apply(conv_shapes);  // inference: bias + ReLU fused
 BENCHMARK(BM_Conv2d<kc::ConvPass::kBackwardInput>)->Apply(conv_shapes);
 BENCHMARK(BM_Conv2d<kc::ConvPass::kBackwardFilter>)->Apply(conv_shapes);
+
+// ---- max pooling: the CNN's 2x2 / stride 2 pools at batch 50, with (training) and without (inference) argmax;
+// bandwidth-bound, so GB/s of input read + output (and argmax) written ----
+tapeflow::kernels::Conv2DGeometry cnn_pool(int layer) {
+  const int64_t side = layer == 1 ? 28 : 14, channels = layer == 1 ? 32 : 64;
+  return {50, side, side, channels, 2, 2, channels, side / 2, side / 2, 2, 2, 1, 1, 0, 0};
+}
+
+void report_bandwidth(benchmark::State& state, double bytes_per_iteration) {
+  state.counters["GB/s"] = benchmark::Counter(bytes_per_iteration * 1e-9 * static_cast<double>(state.iterations()),
+                                              benchmark::Counter::kIsRate);
+}
+
+void BM_MaxPool(benchmark::State& state) {
+  const tapeflow::kernels::Conv2DGeometry g = cnn_pool(static_cast<int>(state.range(0)));
+  const bool with_argmax = state.range(1) != 0;
+  set_threads(static_cast<int>(state.range(2)));
+  const std::vector<float> input = filled(g.n * g.h * g.w * g.c);
+  std::vector<float> out(g.n * g.oh * g.ow * g.c);
+  std::vector<int32_t> argmax(with_argmax ? out.size() : 0);
+  for (auto _ : state) {
+    kc::max_pool_forward(input.data(), out.data(), with_argmax ? argmax.data() : nullptr, g);
+    benchmark::ClobberMemory();
+  }
+  report_bandwidth(state, 4.0 * (input.size() + out.size() + argmax.size()));
+}
+BENCHMARK(BM_MaxPool)->ArgsProduct({{1, 2}, {0, 1}, {1, 2}})->ArgNames({"pool", "argmax", "thr"})->UseRealTime();
+
+// Its backward: the output gradient and argmax read, the input gradient written.
+void BM_MaxPoolBackward(benchmark::State& state) {
+  const tapeflow::kernels::Conv2DGeometry g = cnn_pool(static_cast<int>(state.range(0)));
+  set_threads(static_cast<int>(state.range(1)));
+  const std::vector<float> input = filled(g.n * g.h * g.w * g.c);
+  std::vector<float> d_out = filled(g.n * g.oh * g.ow * g.c), d_input(input.size());
+  std::vector<int32_t> argmax(d_out.size());
+  kc::max_pool_forward(input.data(), d_input.data(), argmax.data(), g);
+  for (auto _ : state) {
+    kc::max_pool_backward(d_out.data(), argmax.data(), d_input.data(), g);
+    benchmark::ClobberMemory();
+  }
+  report_bandwidth(state, 4.0 * (d_out.size() + argmax.size() + d_input.size()));
+}
+BENCHMARK(BM_MaxPoolBackward)->ArgsProduct({{1, 2}, {1, 2}})->ArgNames({"pool", "thr"})->UseRealTime();
 
 }  // namespace
 

@@ -253,6 +253,7 @@ std::vector<OpCase> nn_cases() {
   add_conv(c, {1, 10, 9, 16}, 4, {{3, 3}, {2, 1}, valid, {2, 2}});  // VALID, last input row unread, dilated
 
   add_pool(c, {2, 7, 9, 3}, {{2, 2}, {2, 2}, same});
+  add_pool(c, {3, 8, 6, 33}, {{2, 2}, {2, 2}, same});  // windows that tile the image: max pool's 2x2 path
   add_pool(c, {1, 9, 7, 5}, {{3, 3}, {2, 2}, valid});
   add_pool(c, {2, 8, 7, 1}, {{3, 3}, {1, 1}, same});  // overlapping windows
   add_pool(c, {1, 5, 5, 2}, {{2, 3}, {1, 2}, valid});
