@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels/conv.h"
+#include "kernels/elementwise.h"
 #include "kernels/matmul.h"
 #include "kernels/pool.h"
 #ifdef TAPEFLOW_BENCH_ONEDNN
@@ -225,6 +226,20 @@ void BM_MaxPoolBackward(benchmark::State& state) {
   report_bandwidth(state, 4.0 * (d_out.size() + argmax.size() + d_input.size()));
 }
 BENCHMARK(BM_MaxPoolBackward)->ArgsProduct({{1, 2}, {1, 2}})->ArgNames({"pool", "thr"})->UseRealTime();
+
+// ---- the conv layers' ReLU gradient and bias sum in one pass (training), at the CNN's conv outputs ----
+void BM_BiasReluGrad(benchmark::State& state) {
+  const int64_t channels = state.range(0) == 1 ? 32 : 64, rows = 50 * (state.range(0) == 1 ? 28 * 28 : 14 * 14);
+  set_threads(static_cast<int>(state.range(1)));
+  const std::vector<float> y = filled(rows * channels), dy = filled(rows * channels, 0.02f);
+  std::vector<float> d_x(rows * channels), d_bias(channels);
+  for (auto _ : state) {
+    kc::bias_relu_grad(y.data(), dy.data(), d_x.data(), d_bias.data(), rows, channels);
+    benchmark::ClobberMemory();
+  }
+  report_bandwidth(state, 4.0 * 3 * static_cast<double>(rows * channels));
+}
+BENCHMARK(BM_BiasReluGrad)->ArgsProduct({{1, 2}, {1, 2}})->ArgNames({"conv", "thr"})->UseRealTime();
 
 }  // namespace
 
