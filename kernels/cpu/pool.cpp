@@ -62,60 +62,59 @@ bool tiles_exactly_2x2(const Conv2DGeometry& g) {
          g.pad_top == 0 && g.pad_left == 0 && g.h == 2 * g.oh && g.w == 2 * g.ow;
 }
 
-template <bool kArgmax> void max_pool_2x2(const float* input, float* out, int32_t* argmax, const Conv2DGeometry& g) {
-  const int32_t c = static_cast<int32_t>(g.c), row = static_cast<int32_t>(g.w * g.c);
+// Calls f(out_offset, image_offset, at) for every output pixel of such a tiling, where `at` is its window's
+// first element within the image (the others are at + c, at + w c, at + w c + c). Parallel over output rows.
+// f reaches its captures through a pointer (OpenMP outlines the loop): it should copy the loop bounds it
+// needs into locals, or GCC must assume that an int32_t store in its loop changes them, and will not vectorise.
+template <class F> void for_each_2x2_window(const Conv2DGeometry& g, F f) {
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < g.n * g.oh; ++r) {
     const int64_t b = r / g.oh, oh = r % g.oh;
-    const float* image = input + b * g.h * g.w * g.c;
-    for (int64_t ow = 0; ow < g.ow; ++ow) {
-      const int64_t o = (r * g.ow + ow) * g.c;
-      const int32_t at = static_cast<int32_t>((2 * oh * g.w + 2 * ow) * g.c);  // the window's first element
-      const float *x00 = image + at, *x01 = x00 + c, *x10 = x00 + row, *x11 = x10 + c;
-      float* y = out + o;
-      int32_t* y_at = kArgmax ? argmax + o : nullptr;
-#pragma omp simd
-      for (int32_t ch = 0; ch < c; ++ch) {
-        float best = x00[ch];
-        int32_t best_at = at + ch;
-        const auto keep_greater = [&](float value, int32_t value_at) {
-          const bool greater = value > best;
-          best = greater ? value : best;
-          if constexpr (kArgmax) best_at = greater ? value_at : best_at;
-        };
-        keep_greater(x01[ch], at + c + ch);
-        keep_greater(x10[ch], at + row + ch);
-        keep_greater(x11[ch], at + row + c + ch);
-        y[ch] = best;
-        if constexpr (kArgmax) y_at[ch] = best_at;
-      }
-    }
+    for (int64_t ow = 0; ow < g.ow; ++ow)
+      f((r * g.ow + ow) * g.c, b * g.h * g.w * g.c, static_cast<int32_t>((2 * oh * g.w + 2 * ow) * g.c));
   }
+}
+
+template <bool kArgmax> void max_pool_2x2(const float* input, float* out, int32_t* argmax, const Conv2DGeometry& g) {
+  for_each_2x2_window(g, [&](int64_t o, int64_t image, int32_t at) {
+    const int32_t c = static_cast<int32_t>(g.c), row = static_cast<int32_t>(g.w * g.c);
+    const float *x00 = input + image + at, *x01 = x00 + c, *x10 = x00 + row, *x11 = x10 + c;
+    float* y = out + o;
+    int32_t* y_at = kArgmax ? argmax + o : nullptr;
+#pragma omp simd
+    for (int32_t ch = 0; ch < c; ++ch) {
+      float best = x00[ch];
+      int32_t best_at = at + ch;
+      const auto keep_greater = [&](float value, int32_t value_at) {
+        const bool greater = value > best;
+        best = greater ? value : best;
+        if constexpr (kArgmax) best_at = greater ? value_at : best_at;
+      };
+      keep_greater(x01[ch], at + c + ch);
+      keep_greater(x10[ch], at + row + ch);
+      keep_greater(x11[ch], at + row + c + ch);
+      y[ch] = best;
+      if constexpr (kArgmax) y_at[ch] = best_at;
+    }
+  });
 }
 
 // Every input element lies in exactly one window: each is written once, with its window's gradient where it
 // was the maximum and 0 elsewhere (no zeroing pass, no scattered adds).
 void max_pool_backward_2x2(const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g) {
-  const int32_t c = static_cast<int32_t>(g.c), row = static_cast<int32_t>(g.w * g.c);
-#pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < g.n * g.oh; ++r) {
-    const int64_t b = r / g.oh, oh = r % g.oh;
-    float* image = d_input + b * g.h * g.w * g.c;
-    for (int64_t ow = 0; ow < g.ow; ++ow) {
-      const int64_t o = (r * g.ow + ow) * g.c;
-      const int32_t at = static_cast<int32_t>((2 * oh * g.w + 2 * ow) * g.c);
-      const float* dy = d_out + o;
-      const int32_t* best_at = argmax + o;
-      float *x00 = image + at, *x01 = x00 + c, *x10 = x00 + row, *x11 = x10 + c;
+  for_each_2x2_window(g, [&](int64_t o, int64_t image, int32_t at) {
+    const int32_t c = static_cast<int32_t>(g.c), row = static_cast<int32_t>(g.w * g.c);
+    const float* dy = d_out + o;
+    const int32_t* best_at = argmax + o;
+    float *x00 = d_input + image + at, *x01 = x00 + c, *x10 = x00 + row, *x11 = x10 + c;
 #pragma omp simd
-      for (int32_t ch = 0; ch < c; ++ch) {
-        x00[ch] = best_at[ch] == at + ch ? dy[ch] : 0.f;
-        x01[ch] = best_at[ch] == at + c + ch ? dy[ch] : 0.f;
-        x10[ch] = best_at[ch] == at + row + ch ? dy[ch] : 0.f;
-        x11[ch] = best_at[ch] == at + row + c + ch ? dy[ch] : 0.f;
-      }
+    for (int32_t ch = 0; ch < c; ++ch) {
+      x00[ch] = best_at[ch] == at + ch ? dy[ch] : 0.f;
+      x01[ch] = best_at[ch] == at + c + ch ? dy[ch] : 0.f;
+      x10[ch] = best_at[ch] == at + row + ch ? dy[ch] : 0.f;
+      x11[ch] = best_at[ch] == at + row + c + ch ? dy[ch] : 0.f;
     }
-  }
+  });
 }
 
 float inverse_count(Span rows, Span cols) {
