@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "number_checks.h"
 #include "tapeflow/models/mnist_models.h"
 #include "tapeflow/tapeflow.h"
 
@@ -46,8 +47,8 @@ int main(int argc, char** argv) {
   int repeats = 5;
   int threads = 1;
   app.add_option("--dir", dir, "scratch folder (checkpoints and logs are written here)")->capture_default_str();
-  app.add_option("--repeats", repeats, "measurements per figure (median)")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--threads", threads, "CPU threads")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--repeats", repeats, "measurements per figure (median)")->check(tapeflow::apps::kPositive)->capture_default_str();
+  app.add_option("--threads", threads, "CPU threads")->check(tapeflow::apps::kPositive)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
     tf::set_num_threads(threads);

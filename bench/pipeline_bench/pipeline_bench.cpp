@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "number_checks.h"
 #include "tapeflow/io/example.h"
 #include "tapeflow/io/idx.h"
 #include "tapeflow/io/image.h"
@@ -81,9 +82,9 @@ int main(int argc, char** argv) {
   int64_t images = 10000, steps = 30;
   int threads = 1;
   app.add_option("--data", data, "MNIST-format folder to take images from")->capture_default_str();
-  app.add_option("--images", images, "records in the TFRecord file")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--steps", steps, "timed CNN steps per variant")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--threads", threads, "compute threads for the CNN")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--images", images, "records in the TFRecord file")->check(tapeflow::apps::kPositive)->capture_default_str();
+  app.add_option("--steps", steps, "timed CNN steps per variant")->check(tapeflow::apps::kPositive)->capture_default_str();
+  app.add_option("--threads", threads, "compute threads for the CNN")->check(tapeflow::apps::kPositive)->capture_default_str();
   app.add_option("--dir", dir, "scratch folder")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
