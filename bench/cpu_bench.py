@@ -52,8 +52,23 @@ def machine_description(python, torch_version):
             f"load average at start {load}")
 
 
+def round_ratios(ours, *peers):
+    """tapeflow / the best peer within each round: runs seconds apart share the machine's load of the moment."""
+    ratios = []
+    for runs in zip(ours, *peers):
+        rates = [r.get("steps_per_s") if isinstance(r, dict) else None for r in runs]
+        best_peer = max([v for v in rates[1:] if v] or [None])
+        if rates[0] and best_peer:
+            ratios.append(rates[0] / best_peer)
+    return ratios
+
+
 def fmt(value, digits=1):
     return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def spread(values):
+    return f"{min(values):.2f}–{max(values):.2f}" if values else "—"
 
 
 def main():
@@ -106,6 +121,7 @@ def main():
             best_peer = max([v for v in (q, tf_best) if v] or [None])
             rows.append({"model": model, "mode": mode, "threads": n, "tapeflow": t, "tf": tf_best, "pytorch": q,
                          "ratio": t / best_peer if t and best_peer else None,
+                         "round_ratios": round_ratios(ours, tf_runs or [None] * len(ours), peer),
                          "rss": (median_of(ours, "peak_rss_mb"), median_of(tf_runs, "peak_rss_mb"),
                                  median_of(peer, "peak_rss_mb")),
                          "start": (median_of(ours, "start_to_first_step_s"),
@@ -120,13 +136,14 @@ def main():
              f"`make bench`: {a.pairs} alternating rounds (tapeflow, TF tf.function, PyTorch) of {a.seconds:g}-second "
              "runs per row, median steps/s; TF's eager loop and model.fit once each, its best variant shown. "
              "Training at batch 50 (Adam 1e-3), inference at batch 1000. Synthetic data of the notes' shapes. "
-             "Ratio: tapeflow / the best peer.", "",
-             "| model | mode | threads | tapeflow steps/s | TF steps/s | PyTorch steps/s | ratio | "
+             "Ratio: tapeflow / the best peer; per round: the lowest and highest of the same ratio taken within each "
+             "round (TF tf.function and PyTorch only), which shows how much the machine's load moved it.", "",
+             "| model | mode | threads | tapeflow steps/s | TF steps/s | PyTorch steps/s | ratio | ratio per round | "
              "peak RSS MB (tapeflow / TF / torch) | start→first step s (tapeflow / TF / torch) | failed runs |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['mode']} | {r['threads']} | {fmt(r['tapeflow'])} | {fmt(r['tf'])} | "
-                     f"{fmt(r['pytorch'])} | {fmt(r['ratio'], 2)} | "
+                     f"{fmt(r['pytorch'])} | {fmt(r['ratio'], 2)} | {spread(r['round_ratios'])} | "
                      f"{' / '.join(fmt(v, 0) for v in r['rss'])} | {' / '.join(fmt(v, 2) for v in r['start'])} | "
                      f"{r['errors']} |")
     text = "\n".join(lines) + "\n"
