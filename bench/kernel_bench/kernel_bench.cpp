@@ -188,9 +188,10 @@ BENCHMARK(BM_Conv2d<kc::ConvPass::kBackwardFilter>)->Apply(conv_shapes);
 
 // ---- max pooling: the CNN's 2x2 / stride 2 pools at batch 50, with (training) and without (inference) argmax;
 // bandwidth-bound, so GB/s of input read + output (and argmax) written ----
+// Pool `layer` reads conv `layer`'s output.
 tapeflow::kernels::Conv2DGeometry cnn_pool(int layer) {
-  const int64_t side = layer == 1 ? 28 : 14, channels = layer == 1 ? 32 : 64;
-  return {50, side, side, channels, 2, 2, channels, side / 2, side / 2, 2, 2, 1, 1, 0, 0};
+  const tapeflow::kernels::Conv2DGeometry conv = cnn_conv(layer);
+  return {conv.n, conv.oh, conv.ow, conv.o, 2, 2, conv.o, conv.oh / 2, conv.ow / 2, 2, 2, 1, 1, 0, 0};
 }
 
 void report_bandwidth(benchmark::State& state, double bytes_per_iteration) {
@@ -231,7 +232,8 @@ BENCHMARK(BM_MaxPoolBackward)->ArgsProduct({{1, 2}, {1, 2}})->ArgNames({"pool", 
 
 // ---- the conv layers' ReLU gradient and bias sum in one pass (training), at the CNN's conv outputs ----
 void BM_BiasReluGrad(benchmark::State& state) {
-  const int64_t channels = state.range(0) == 1 ? 32 : 64, rows = 50 * (state.range(0) == 1 ? 28 * 28 : 14 * 14);
+  const tapeflow::kernels::Conv2DGeometry conv = cnn_conv(static_cast<int>(state.range(0)));
+  const int64_t rows = conv.n * conv.oh * conv.ow, channels = conv.o;
   set_threads(static_cast<int>(state.range(1)));
   const std::vector<float> y = filled(rows * channels), dy = filled(rows * channels, 0.02f);
   std::vector<float> d_x(rows * channels), d_bias(channels);

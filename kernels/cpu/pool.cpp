@@ -124,12 +124,10 @@ float inverse_count(Span rows, Span cols) {
 }  // namespace
 
 void max_pool_forward(const float* input, float* out, int32_t* argmax, const Conv2DGeometry& g) {
-  const bool exact_2x2 = tiles_exactly_2x2(g);
-  if (argmax) {
-    exact_2x2 ? max_pool_2x2<true>(input, out, argmax, g) : max_pool<true>(input, out, argmax, g);
-  } else {
-    exact_2x2 ? max_pool_2x2<false>(input, out, nullptr, g) : max_pool<false>(input, out, nullptr, g);
+  if (tiles_exactly_2x2(g)) {
+    return argmax ? max_pool_2x2<true>(input, out, argmax, g) : max_pool_2x2<false>(input, out, nullptr, g);
   }
+  argmax ? max_pool<true>(input, out, argmax, g) : max_pool<false>(input, out, nullptr, g);
 }
 
 void max_pool_backward(const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g) {
