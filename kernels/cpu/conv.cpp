@@ -1,10 +1,12 @@
 // conv2d on the CPU without oneDNN (TAPEFLOW_ONEDNN=OFF): im2col + OpenBLAS SGEMM, the batch folded into M
-// (M = n * oh * ow), so each pass is one large GEMM. kernels/cpu/conv_onednn.cpp is the other build's twin.
+// (M = n * oh * ow), so each pass is one large GEMM; forwards with 5x5 filters at stride 1 take the Winograd
+// convolution (kernels/cpu/winograd_5x5.h). kernels/cpu/conv_onednn.cpp is the other build's twin.
 #include "kernels/conv.h"
 
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/cpu/winograd_5x5.h"
 #include "kernels/matmul.h"
 
 namespace tapeflow::kernels::cpu {
@@ -83,13 +85,18 @@ void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g) {
 
 }  // namespace
 
-// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none.
-int64_t conv2d_scratch_size(ConvPass, const Conv2DGeometry& g) {
+// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none, a
+// Winograd forward its own.
+int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
+  const bool forward = pass == ConvPass::kForward || pass == ConvPass::kForwardBiasRelu;
+  if (forward && winograd_5x5_applies(g)) return winograd_5x5_scratch_size(g);
   return g.pointwise() ? 0 : g.col_rows() * g.col_cols();
 }
 
-// out [M, o] = im2col(input) [M, kh * kw * c] x filter [kh * kw * c, o].
+// out [M, o] = im2col(input) [M, kh * kw * c] x filter [kh * kw * c, o], or the Winograd convolution where it
+// applies.
 void conv2d_forward(const float* input, const float* filter, float* out, float* col, const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, nullptr, false, out, col, g);
   if (!g.pointwise()) im2col(input, col, g);
   matmul(false, false, 1, g.col_rows(), g.o, g.col_cols(), g.pointwise() ? input : col, 0, filter, 0, out);
 }
@@ -97,6 +104,7 @@ void conv2d_forward(const float* input, const float* filter, float* out, float* 
 // The GEMM's output then one pass adding the bias and clamping at 0.
 void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out, float* col,
                               const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, bias, true, out, col, g);
   conv2d_forward(input, filter, out, col, g);
   const int64_t rows = g.col_rows(), o = g.o;
 #pragma omp parallel for schedule(static)

@@ -1,5 +1,7 @@
 // conv2d on the CPU through oneDNN (TAPEFLOW_ONEDNN=ON): its AVX-512 direct convolutions on our NHWC
-// activations and HWIO filters in place, no im2col. The twin without oneDNN is kernels/cpu/conv.cpp.
+// activations and HWIO filters in place, no im2col; forwards with 5x5 filters at stride 1 take our Winograd
+// convolution instead (kernels/cpu/winograd_5x5.h: 1.8x oneDNN's on the notes' conv2). The twin without oneDNN
+// is kernels/cpu/conv.cpp.
 #include <omp.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <unordered_map>
 
 #include "kernels/conv.h"
+#include "kernels/cpu/winograd_5x5.h"
 
 namespace tapeflow::kernels::cpu {
 
@@ -135,16 +138,22 @@ void run(const ConvPass1& pass, const memory::desc& hwio, int filter_arg, const 
 
 }  // namespace
 
-int64_t conv2d_scratch_size(ConvPass, const Conv2DGeometry&) { return 0; }  // oneDNN keeps its own scratchpad
+// oneDNN keeps its own scratchpad; the Winograd forward needs ours.
+int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
+  const bool forward = pass == ConvPass::kForward || pass == ConvPass::kForwardBiasRelu;
+  return forward && winograd_5x5_applies(g) ? winograd_5x5_scratch_size(g) : 0;
+}
 
-void conv2d_forward(const float* input, const float* filter, float* out, float*, const Conv2DGeometry& g) {
+void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, nullptr, false, out, scratch, g);
   const ConvPrimitives& p = primitives_for(g, ConvPass::kForward);
   run(*p.forward, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_SRC, wrap(p.src, input)}, {DNNL_ARG_DST, wrap(p.dst, out)}});
 }
 
-void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out, float*,
-                              const Conv2DGeometry& g) {
+void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out,
+                              float* scratch, const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, bias, true, out, scratch, g);
   const ConvPrimitives& p = primitives_for(g, ConvPass::kForwardBiasRelu);
   run(*p.forward_bias_relu, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_SRC, wrap(p.src, input)},

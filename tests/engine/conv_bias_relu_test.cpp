@@ -23,12 +23,14 @@ struct Geometry {
   std::array<int, 2> strides, dilations;
   Padding padding;
 };
-// Odd sizes, batch 1, a 1x1 filter (no im2col in the fallback), strides, dilations, both paddings.
+// Odd sizes, batch 1, a 1x1 filter (no im2col in the fallback), strides, dilations, both paddings, and the notes'
+// two convolutions.
 const Geometry kGeometries[] = {
     {{3, 9, 7, 5}, {3, 2, 5, 6}, {2, 1}, {1, 1}, Padding::kSame},
     {{1, 11, 10, 3}, {3, 3, 3, 17}, {1, 1}, {2, 1}, Padding::kValid},
     {{2, 5, 6, 4}, {1, 1, 4, 33}, {1, 1}, {1, 1}, Padding::kValid},
     {{4, 28, 28, 1}, {5, 5, 1, 32}, {1, 1}, {1, 1}, Padding::kSame},  // the notes' first conv
+    {{2, 14, 14, 32}, {5, 5, 32, 64}, {1, 1}, {1, 1}, Padding::kSame},  // the second: Winograd, both ways
 };
 
 struct Operands {

@@ -251,6 +251,11 @@ std::vector<OpCase> nn_cases() {
   // Channel counts that take oneDNN's blocked AVX-512 kernels (16-wide), not only its small-channel paths.
   add_conv(c, {2, 8, 8, 16}, 17, {{3, 3}, {2, 2}, same});  // SAME, stride 2, even input: pad 0 before, 1 after
   add_conv(c, {1, 10, 9, 16}, 4, {{3, 3}, {2, 1}, valid, {2, 2}});  // VALID, last input row unread, dilated
+  // 5x5 at stride 1 with >= 16 channels: the forward is the Winograd convolution (kernels/cpu/winograd_5x5.h).
+  // (Its fused bias + ReLU twin is checked in tests/engine/conv_bias_relu_test.cpp: through a ReLU, finite
+  // differences of its rounding, ~1e-4 on these sums of 400 N(0, 1) products, fail either step size.)
+  add_conv(c, {2, 9, 6, 17}, 18, {{5, 5}, {1, 1}, same});  // partial 4x4 tiles, channels that fill no vector
+  add_conv(c, {1, 9, 7, 16}, 16, {{5, 5}, {1, 1}, valid});
 
   add_pool(c, {2, 7, 9, 3}, {{2, 2}, {2, 2}, same});
   add_pool(c, {3, 8, 6, 33}, {{2, 2}, {2, 2}, same});  // windows that tile the image: max pool's 2x2 path

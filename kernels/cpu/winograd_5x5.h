@@ -1,0 +1,65 @@
+#pragma once
+// conv2d forward for 5x5 filters at stride 1 by Winograd's minimal filtering F(4x4, 5x5) (Lavin & Gray,
+// "Fast Algorithms for Convolutional Neural Networks", 2016). Each 4x4 output tile is read from an 8x8 input
+// tile; after both are transformed, a tile costs 64 multiplies per (input, output) channel pair instead of
+// direct convolution's 400. The transformed tiles of a block of tiles meet the transformed filters in 64 small
+// GEMMs, one per point of the 8x8 transform; the block is sized so that all of it stays in L2.
+//
+// For the notes' CNN (conv2: 32 -> 64 channels on 14x14) this does 4.2 of direct convolution's 20.1 MFLOP per
+// image in GEMMs, plus the transforms. Results differ from direct convolution by rounding only: the transforms
+// mix values with weights up to 21/4, which costs about 2-3x direct's float error (tests/engine/winograd_test.cpp).
+// A NaN or infinite input makes every output of the tiles whose 8x8 input tile holds it NaN, not only its 5x5
+// neighbours (as cuDNN's Winograd algorithms do).
+//
+// Both kernels' inference forward and training forward use it where winograd_5x5_applies (kernels/cpu/conv*.cpp).
+#include <cstdint>
+
+#include "kernels/conv.h"
+
+namespace tapeflow::kernels::cpu {
+
+// 5x5 filters, stride 1, no dilation, and enough channels that the per-point GEMMs are worth their transforms.
+bool winograd_5x5_applies(const Conv2DGeometry& g);
+
+// Floats of scratch winograd_5x5_forward needs for g at the current OpenMP thread count.
+int64_t winograd_5x5_scratch_size(const Conv2DGeometry& g);
+
+// out [n, oh, ow, o] = conv2d(input, filter), plus bias [o] when bias is not null, then max(., 0) when relu.
+void winograd_5x5_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                          float* scratch, const Conv2DGeometry& g);
+
+// The same for one instruction set: 16-lane AVX-512 or 8-lane AVX2 vectors. winograd_5x5_forward picks the
+// widest the CPU has; tests run both.
+void winograd_5x5_forward_avx512(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                                 float* scratch, const Conv2DGeometry& g);
+void winograd_5x5_forward_avx2(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                               float* scratch, const Conv2DGeometry& g);
+bool cpu_has_avx512();
+
+// The scratch layout both instruction sets share, in floats for vectors of `lanes` floats: the transformed
+// filter [kPoints][c][o rounded up to lanes], then per thread one block's transformed input tiles
+// [kPoints][kBlockTiles][c rounded up] (point-major, as the GEMMs read them) and GEMM outputs
+// [kBlockTiles][kPoints][o rounded up] (tile-major, as the output transform reads them). Each point's plane of
+// inputs and each tile's outputs is padded by a cache line: unpadded, they would sit a multiple of 4 KB apart,
+// in the same L1 set.
+namespace winograd_5x5 {
+constexpr int kTile = 4;                   // output tile side
+constexpr int kTaps = 5;                   // filter side
+constexpr int kAlpha = kTile + kTaps - 1;  // input tile side
+constexpr int kPoints = kAlpha * kAlpha;   // transform points, one GEMM each
+constexpr int kBlockTiles = 48;            // tiles transformed and multiplied together (a multiple of 6 GEMM rows)
+constexpr int kLineFloats = 16;
+inline int64_t round_up(int64_t x, int64_t lanes) { return (x + lanes - 1) / lanes * lanes; }
+inline int64_t filter_floats(const Conv2DGeometry& g, int lanes) { return kPoints * g.c * round_up(g.o, lanes); }
+inline int64_t input_plane_floats(const Conv2DGeometry& g, int lanes) {
+  return kBlockTiles * round_up(g.c, lanes) + kLineFloats;
+}
+inline int64_t output_tile_floats(const Conv2DGeometry& g, int lanes) {
+  return kPoints * round_up(g.o, lanes) + kLineFloats;
+}
+inline int64_t block_floats(const Conv2DGeometry& g, int lanes) {
+  return kPoints * input_plane_floats(g, lanes) + kBlockTiles * output_tile_floats(g, lanes);
+}
+}  // namespace winograd_5x5
+
+}  // namespace tapeflow::kernels::cpu

@@ -1,0 +1,11 @@
+// winograd_5x5_impl.h on 8-lane AVX2 vectors, for CPUs without AVX-512.
+#include "kernels/cpu/winograd_5x5_impl.h"
+
+namespace tapeflow::kernels::cpu {
+
+void winograd_5x5_forward_avx2(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                               float* scratch, const Conv2DGeometry& g) {
+  winograd_forward<8>(input, filter, bias, relu, out, scratch, g);
+}
+
+}  // namespace tapeflow::kernels::cpu

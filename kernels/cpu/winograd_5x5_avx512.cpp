@@ -1,0 +1,11 @@
+// winograd_5x5_impl.h on 16-lane AVX-512 vectors (this file is compiled for x86-64-v4; kernels/CMakeLists.txt).
+#include "kernels/cpu/winograd_5x5_impl.h"
+
+namespace tapeflow::kernels::cpu {
+
+void winograd_5x5_forward_avx512(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                                 float* scratch, const Conv2DGeometry& g) {
+  winograd_forward<16>(input, filter, bias, relu, out, scratch, g);
+}
+
+}  // namespace tapeflow::kernels::cpu

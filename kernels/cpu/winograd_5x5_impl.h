@@ -1,0 +1,281 @@
+#pragma once
+// The F(4x4, 5x5) Winograd convolution (kernels/cpu/winograd_5x5.h) for vectors of L floats over channels.
+// Included by one translation unit per instruction set (winograd_5x5_avx2.cpp, winograd_5x5_avx512.cpp), each
+// compiled for its ISA with floating-point contraction on, so `acc += a * b` is one FMA. Everything here has
+// internal linkage, so the two instantiations never meet.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "kernels/cpu/winograd_5x5.h"
+
+namespace tapeflow::kernels::cpu {
+namespace {
+
+using namespace winograd_5x5;
+constexpr int kRows = 6;  // GEMM register tile: rows of the transformed input
+
+// The transforms for the interpolation points 0, +-1, +-2, +-1/2 and infinity (derived with Toom-Cook, checked
+// against direct convolution in tests): y = A^T [(G g G^T) * (B^T d B)] A.
+constexpr float kBT[kAlpha][kAlpha] = {
+    {-1, 0, 21.f / 4, 0, -21.f / 4, 0, 1, 0},
+    {0, 1, 1, -17.f / 4, -17.f / 4, 1, 1, 0},
+    {0, -1, 1, 17.f / 4, -17.f / 4, -1, 1, 0},
+    {0, 0.5f, 0.25f, -2.5f, -1.25f, 2, 1, 0},
+    {0, -0.5f, 0.25f, 2.5f, -1.25f, -2, 1, 0},
+    {0, 2, 4, -2.5f, -5, 0.5f, 1, 0},
+    {0, -2, 4, 2.5f, -5, -0.5f, 1, 0},
+    {0, -1, 0, 21.f / 4, 0, -21.f / 4, 0, 1},
+};
+constexpr float kG[kAlpha][kTaps] = {
+    {-1, 0, 0, 0, 0},
+    {-2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9},
+    {-2.f / 9, 2.f / 9, -2.f / 9, 2.f / 9, -2.f / 9},
+    {1.f / 90, 1.f / 45, 2.f / 45, 4.f / 45, 8.f / 45},
+    {1.f / 90, -1.f / 45, 2.f / 45, -4.f / 45, 8.f / 45},
+    {32.f / 45, 16.f / 45, 8.f / 45, 4.f / 45, 2.f / 45},
+    {32.f / 45, -16.f / 45, 8.f / 45, -4.f / 45, 2.f / 45},
+    {0, 0, 0, 0, 1},
+};
+constexpr float kAT[kTile][kAlpha] = {
+    {1, 1, 1, 1, 1, 1, 1, 0},
+    {0, 1, -1, 2, -2, 0.5f, -0.5f, 0},
+    {0, 1, 1, 4, 4, 0.25f, 0.25f, 0},
+    {0, 1, -1, 8, -8, 0.125f, -0.125f, 1},
+};
+
+// GCC's vectors of L floats (an alias template drops vector_size, so each width is spelled out).
+template <int L> struct VectorOf;
+template <> struct VectorOf<8> {
+  typedef float type __attribute__((vector_size(32)));
+  typedef float unaligned __attribute__((vector_size(32), aligned(4), may_alias));
+};
+template <> struct VectorOf<16> {
+  typedef float type __attribute__((vector_size(64)));
+  typedef float unaligned __attribute__((vector_size(64), aligned(4), may_alias));
+};
+template <int L> using Vec = typename VectorOf<L>::type;
+template <int L> using UnalignedVec = typename VectorOf<L>::unaligned;
+
+// {x, x, ..., x}: one broadcast (a lane-by-lane loop compiles to L masked ones).
+template <int L> Vec<L> splat(float x) {
+  return [x]<size_t... I>(std::index_sequence<I...>) { return Vec<L>{(static_cast<void>(I), x)...}; }(
+      std::make_index_sequence<L>{});
+}
+// Loads and stores of min(n, L) floats; the lanes past n read as 0 and are not written. A whole vector moves
+// through an unaligned vector type, which keeps it in a register (a memcpy makes GCC spill accumulators).
+template <int L> Vec<L> load(const float* p, int64_t n = L) {
+  if (n >= L) return *reinterpret_cast<const UnalignedVec<L>*>(p);
+  Vec<L> v{};
+  std::memcpy(&v, p, sizeof(float) * n);
+  return v;
+}
+template <int L> void store(float* p, Vec<L> v, int64_t n = L) {
+  if (n >= L)
+    *reinterpret_cast<UnalignedVec<L>*>(p) = v;
+  else
+    std::memcpy(p, &v, sizeof(float) * n);
+}
+
+// out[r] = sum over k of m[r][k] * in[k * in_stride], for a constant matrix: after unrolling the coefficients
+// are known, so zero terms vanish and +-1 needs no multiply.
+template <int L, int R, int K>
+inline void multiply(const float (&m)[R][K], const Vec<L>* in, int in_stride, Vec<L>* out, int out_stride) {
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    Vec<L> sum{};
+#pragma GCC unroll 8
+    for (int k = 0; k < K; ++k)
+      if (m[r][k] != 0) sum += m[r][k] * in[k * in_stride];
+    out[r * out_stride] = sum;
+  }
+}
+
+// U [kPoints][c][o_pad] = G g G^T for each (input, output) channel pair of the HWIO filter; lanes past o are 0.
+template <int L>
+void transform_filter(const float* filter, int64_t c, int64_t o, int64_t o_pad, float* u) {
+#pragma omp parallel for schedule(static)
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t oc = 0; oc < o; oc += L) {
+      Vec<L> rows[kAlpha][kTaps];  // G g
+#pragma GCC unroll 5
+      for (int j = 0; j < kTaps; ++j) {
+        Vec<L> column[kTaps];
+#pragma GCC unroll 5
+        for (int i = 0; i < kTaps; ++i) column[i] = load<L>(filter + ((i * kTaps + j) * c + ci) * o + oc, o - oc);
+        multiply<L>(kG, column, 1, &rows[0][j], kTaps);
+      }
+#pragma GCC unroll 8
+      for (int i = 0; i < kAlpha; ++i) {
+        Vec<L> points[kAlpha];
+        multiply<L>(kG, rows[i], 1, points, 1);
+#pragma GCC unroll 8
+        for (int j = 0; j < kAlpha; ++j) store<L>(u + ((i * kAlpha + j) * c + ci) * o_pad + oc, points[j]);
+      }
+    }
+}
+
+// The 4x4 output tiles of the batch, numbered image by image, row by row.
+struct TileCorner {
+  int64_t image, y, x;  // the tile's first output pixel
+};
+struct TileGrid {
+  int64_t rows, cols;  // tiles per image
+  int64_t tiles;       // over the batch
+  explicit TileGrid(const Conv2DGeometry& g)
+      : rows((g.oh + kTile - 1) / kTile), cols((g.ow + kTile - 1) / kTile), tiles(g.n * rows * cols) {}
+  TileCorner corner(int64_t tile) const {
+    return {tile / (rows * cols), tile / cols % rows * kTile, tile % cols * kTile};
+  }
+};
+
+// v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image` (outside
+// the image reads as 0). Lanes past c are written with 0 (the GEMMs never read them). Column by column, then
+// row by row, every loop unrolled: the intermediate tile is the only thing that leaves registers.
+template <int L>
+void transform_input(const float* image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* v,
+                     int64_t point_stride) {
+  for (int64_t ch = 0; ch < g.c; ch += L) {
+    Vec<L> rows[kAlpha][kAlpha];  // B^T d
+#pragma GCC unroll 8
+    for (int j = 0; j < kAlpha; ++j) {
+      const int64_t x = x0 + j;
+      Vec<L> column[kAlpha];
+#pragma GCC unroll 8
+      for (int i = 0; i < kAlpha; ++i) {
+        const int64_t y = y0 + i;
+        const bool inside = y >= 0 && y < g.h && x >= 0 && x < g.w;
+        column[i] = inside ? load<L>(image + (y * g.w + x) * g.c + ch, g.c - ch) : Vec<L>{};
+      }
+      multiply<L>(kBT, column, 1, &rows[0][j], kAlpha);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < kAlpha; ++i) {
+      Vec<L> points[kAlpha];
+      multiply<L>(kBT, rows[i], 1, points, 1);
+#pragma GCC unroll 8
+      for (int j = 0; j < kAlpha; ++j) store<L>(v + (i * kAlpha + j) * point_stride + ch, points[j]);
+    }
+  }
+}
+
+// The 4x4 output tile at (y0, x0) of out_image = A^T m A (+ bias, ReLU), from m[p * point_stride + channel];
+// the parts of the tile past the image's edge are not written.
+template <int L>
+void transform_output(const float* m, int64_t point_stride, const float* bias, bool relu, const Conv2DGeometry& g,
+                      int64_t y0, int64_t x0, float* out_image) {
+  for (int64_t oc = 0; oc < g.o; oc += L) {
+    Vec<L> rows[kTile][kAlpha];  // A^T m
+#pragma GCC unroll 8
+    for (int j = 0; j < kAlpha; ++j) {
+      Vec<L> column[kAlpha];
+#pragma GCC unroll 8
+      for (int i = 0; i < kAlpha; ++i) column[i] = load<L>(m + (i * kAlpha + j) * point_stride + oc);
+      multiply<L>(kAT, column, 1, &rows[0][j], kAlpha);
+    }
+    const Vec<L> b = bias ? load<L>(bias + oc, g.o - oc) : Vec<L>{};
+#pragma GCC unroll 4
+    for (int i = 0; i < kTile; ++i) {
+      Vec<L> y[kTile];
+      multiply<L>(kAT, rows[i], 1, y, 1);
+#pragma GCC unroll 4
+      for (int j = 0; j < kTile; ++j) {
+        if (y0 + i >= g.oh || x0 + j >= g.ow) continue;
+        Vec<L> out = y[j] + b;
+        if (relu) out = out < 0 ? Vec<L>{} : out;  // NaN stays NaN, as std::max(x, 0.f)
+        store<L>(out_image + ((y0 + i) * g.ow + x0 + j) * g.o + oc, out, g.o - oc);
+      }
+    }
+  }
+}
+
+// c [R x NV * L] = a [R x k] b [k x NV * L] for row-major blocks, k >= 1: the accumulators stay in registers
+// while k runs (6 x 4 zmm with AVX-512, 6 x 2 ymm with AVX2); b's rows stay in L1 across the row blocks. The
+// first product initialises the accumulators, so no path leaves them zero (which makes GCC keep them in memory).
+template <int L, int R, int NV>
+void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t k) {
+  Vec<L> acc[R][NV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NV; ++j) {
+    const Vec<L> b0 = load<L>(b + j * L);
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) acc[i][j] = splat<L>(a[i * lda]) * b0;
+  }
+  for (int64_t p = 1; p < k; ++p) {
+    Vec<L> bp[NV];
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; ++j) bp[j] = load<L>(b + p * ldb + j * L);
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) {
+      const Vec<L> ai = splat<L>(a[i * lda + p]);
+#pragma GCC unroll 8
+      for (int j = 0; j < NV; ++j) acc[i][j] += ai * bp[j];
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; ++j) store<L>(c + i * ldc + j * L, acc[i][j]);
+}
+
+// gemm_block with R <= kRows rows and NV <= kMaxVectors column vectors chosen at run time (the edges).
+template <int L> constexpr int kMaxVectors = L == 16 ? 4 : 2;
+template <int L, int R = kRows, int NV = kMaxVectors<L>>
+void gemm_edge(int rows, int vectors, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+               int64_t ldc, int64_t k) {
+  if constexpr (R > 1)
+    if (rows < R) return gemm_edge<L, R - 1, NV>(rows, vectors, a, lda, b, ldb, c, ldc, k);
+  if constexpr (NV > 1)
+    if (vectors < NV) return gemm_edge<L, R, NV - 1>(rows, vectors, a, lda, b, ldb, c, ldc, k);
+  gemm_block<L, R, NV>(a, lda, b, ldb, c, ldc, k);
+}
+
+// c [rows x n] = a [rows x k] b [k x n], n a multiple of L; leading dimensions in floats.
+template <int L>
+void gemm(int64_t rows, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+          int64_t ldc) {
+  constexpr int kCols = kMaxVectors<L> * L;
+  for (int64_t j = 0; j < n; j += kCols)
+    for (int64_t i = 0; i < rows; i += kRows)
+      gemm_edge<L>(static_cast<int>(std::min<int64_t>(kRows, rows - i)),
+                   static_cast<int>(std::min<int64_t>(kCols, n - j) / L), a + i * lda, lda, b + j, ldb,
+                   c + i * ldc + j, ldc, k);
+}
+
+// Per block of kBlockTiles tiles (the blocks shared among the threads): transform the input tiles, multiply them
+// with the transformed filter at each of the 64 points, transform the products back into output tiles.
+template <int L>
+void winograd_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                      float* scratch, const Conv2DGeometry& g) {
+  const int64_t c_pad = round_up(g.c, L), o_pad = round_up(g.o, L);
+  const float* u = scratch;
+  transform_filter<L>(filter, g.c, g.o, o_pad, scratch);
+  const TileGrid grid(g);
+  const int64_t blocks = (grid.tiles + kBlockTiles - 1) / kBlockTiles;
+  const int64_t v_stride = input_plane_floats(g, L), m_stride = output_tile_floats(g, L);
+#pragma omp parallel
+  {
+    float* v = scratch + filter_floats(g, L) + omp_get_thread_num() * block_floats(g, L);
+    float* m = v + kPoints * v_stride;
+#pragma omp for schedule(static)
+    for (int64_t block = 0; block < blocks; ++block) {
+      const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
+      for (int64_t t = 0; t < count; ++t) {
+        const TileCorner at = grid.corner(first + t);
+        transform_input<L>(input + at.image * g.h * g.w * g.c, g, at.y - g.pad_top, at.x - g.pad_left,
+                           v + t * c_pad, v_stride);
+      }
+      for (int p = 0; p < kPoints; ++p)
+        gemm<L>(count, o_pad, g.c, v + p * v_stride, c_pad, u + p * g.c * o_pad, o_pad, m + p * o_pad, m_stride);
+      for (int64_t t = 0; t < count; ++t) {
+        const TileCorner at = grid.corner(first + t);
+        transform_output<L>(m + t * m_stride, o_pad, bias, relu, g, at.y, at.x, out + at.image * g.oh * g.ow * g.o);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tapeflow::kernels::cpu
