@@ -1,6 +1,7 @@
 // conv2d on the CPU without oneDNN (TAPEFLOW_ONEDNN=OFF): im2col + OpenBLAS SGEMM, the batch folded into M
-// (M = n * oh * ow), so each pass is one large GEMM; forwards with 5x5 filters at stride 1 take the Winograd
-// convolution (kernels/cpu/winograd_5x5.h). kernels/cpu/conv_onednn.cpp is the other build's twin.
+// (M = n * oh * ow), so each pass is one large GEMM. Forwards and input gradients with 5x5 filters at stride 1
+// take the Winograd convolution (kernels/cpu/winograd_5x5.h). kernels/cpu/conv_onednn.cpp is the other
+// build's twin.
 #include "kernels/conv.h"
 
 #include <algorithm>
@@ -88,8 +89,7 @@ void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g) {
 // Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none, a
 // Winograd forward its own.
 int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  const bool forward = pass == ConvPass::kForward || pass == ConvPass::kForwardBiasRelu;
-  if (forward && winograd_5x5_applies(g)) return winograd_5x5_scratch_size(g);
+  if (winograd_5x5_runs(pass, g)) return winograd_5x5_scratch_size(pass, g);
   return g.pointwise() ? 0 : g.col_rows() * g.col_cols();
 }
 
@@ -123,9 +123,10 @@ void conv2d_backward_filter(const float* input, const float* d_out, float* d_fil
   matmul(true, false, 1, g.col_cols(), g.o, g.col_rows(), g.pointwise() ? input : col, 0, d_out, 0, d_filter);
 }
 
-// d_input = col2im(d_out [M, o] x filter^T [o, kh * kw * c]).
+// d_input = col2im(d_out [M, o] x filter^T [o, kh * kw * c]), or the Winograd convolution where it applies.
 void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* d_col,
                            const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_backward_input(d_out, filter, d_input, d_col, g);
   if (g.pointwise()) {
     matmul(false, true, 1, g.col_rows(), g.c, g.o, d_out, 0, filter, 0, d_input);
     return;

@@ -1,7 +1,7 @@
 // conv2d on the CPU through oneDNN (TAPEFLOW_ONEDNN=ON): its AVX-512 direct convolutions on our NHWC
-// activations and HWIO filters in place, no im2col; forwards with 5x5 filters at stride 1 take our Winograd
-// convolution instead (kernels/cpu/winograd_5x5.h: 1.8x oneDNN's on the notes' conv2). The twin without oneDNN
-// is kernels/cpu/conv.cpp.
+// activations and HWIO filters in place, no im2col. Forwards and input gradients with 5x5 filters at stride 1
+// take our Winograd convolution instead (kernels/cpu/winograd_5x5.h: 1.8x oneDNN's on the notes' conv2).
+// The twin without oneDNN is kernels/cpu/conv.cpp.
 #include <omp.h>
 
 #include <algorithm>
@@ -138,10 +138,9 @@ void run(const ConvPass1& pass, const memory::desc& hwio, int filter_arg, const 
 
 }  // namespace
 
-// oneDNN keeps its own scratchpad; the Winograd forward needs ours.
+// oneDNN keeps its own scratchpad; the Winograd passes need ours.
 int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  const bool forward = pass == ConvPass::kForward || pass == ConvPass::kForwardBiasRelu;
-  return forward && winograd_5x5_applies(g) ? winograd_5x5_scratch_size(g) : 0;
+  return winograd_5x5_runs(pass, g) ? winograd_5x5_scratch_size(pass, g) : 0;
 }
 
 void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g) {
@@ -161,8 +160,9 @@ void conv2d_bias_relu_forward(const float* input, const float* filter, const flo
        {DNNL_ARG_DST, wrap(p.dst, out)}});
 }
 
-void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float*,
+void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,
                            const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_backward_input(d_out, filter, d_input, scratch, g);
   const ConvPrimitives& p = primitives_for(g, ConvPass::kBackwardInput);
   run(*p.backward_data, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_DIFF_DST, wrap(p.dst, d_out)}, {DNNL_ARG_DIFF_SRC, wrap(p.src, d_input)}});

@@ -11,7 +11,9 @@
 // A NaN or infinite input makes every output of the tiles whose 8x8 input tile holds it NaN, not only its 5x5
 // neighbours (as cuDNN's Winograd algorithms do).
 //
-// Both kernels' inference forward and training forward use it where winograd_5x5_applies (kernels/cpu/conv*.cpp).
+// The input gradient of such a convolution is one too (the output gradient convolved with the filter turned
+// 180 degrees, its channels swapped), so conv2d's forwards and its input gradient run here where
+// winograd_5x5_applies (kernels/cpu/conv*.cpp); the filter gradient stays with the direct kernels.
 #include <cstdint>
 
 #include "kernels/conv.h"
@@ -21,12 +23,20 @@ namespace tapeflow::kernels::cpu {
 // 5x5 filters, stride 1, no dilation, and enough channels that the per-point GEMMs are worth their transforms.
 bool winograd_5x5_applies(const Conv2DGeometry& g);
 
-// Floats of scratch winograd_5x5_forward needs for g at the current OpenMP thread count.
-int64_t winograd_5x5_scratch_size(const Conv2DGeometry& g);
+// Whether conv2d's `pass` of g runs here: the forwards and the input gradient where winograd_5x5_applies.
+bool winograd_5x5_runs(ConvPass pass, const Conv2DGeometry& g);
+
+// Floats of scratch that `pass` (one that winograd_5x5_runs) needs for g at the current OpenMP thread count.
+int64_t winograd_5x5_scratch_size(ConvPass pass, const Conv2DGeometry& g);
 
 // out [n, oh, ow, o] = conv2d(input, filter), plus bias [o] when bias is not null, then max(., 0) when relu.
 void winograd_5x5_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
                           float* scratch, const Conv2DGeometry& g);
+
+// d_input [n, h, w, c] (fully written) = the gradient of the forward with respect to its input, given
+// d_out [n, oh, ow, o].
+void winograd_5x5_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,
+                                 const Conv2DGeometry& g);
 
 // The same for one instruction set: 16-lane AVX-512 or 8-lane AVX2 vectors. winograd_5x5_forward picks the
 // widest the CPU has; tests run both.

@@ -131,63 +131,96 @@ struct TileGrid {
   }
 };
 
-// v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image` (outside
-// the image reads as 0). Lanes past c are written with 0 (the GEMMs never read them). Column by column, then
-// row by row, every loop unrolled: the intermediate tile is the only thing that leaves registers.
+// v[p * point_stride] = B^T d B for one L-channel slice of an 8x8 input tile, d[i][j] at d + i * row + j * col.
+// Column by column, then row by row, every loop unrolled: only the intermediate tile leaves registers.
+template <int L>
+void transform_input_slice(const float* d, int64_t row, int64_t col, float* v, int64_t point_stride) {
+  Vec<L> rows[kAlpha][kAlpha];  // B^T d
+#pragma GCC unroll 8
+  for (int j = 0; j < kAlpha; ++j) {
+    Vec<L> column[kAlpha];
+#pragma GCC unroll 8
+    for (int i = 0; i < kAlpha; ++i) column[i] = load<L>(d + i * row + j * col);
+    multiply<L>(kBT, column, 1, &rows[0][j], kAlpha);
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < kAlpha; ++i) {
+    Vec<L> points[kAlpha];
+    multiply<L>(kBT, rows[i], 1, points, 1);
+#pragma GCC unroll 8
+    for (int j = 0; j < kAlpha; ++j) store<L>(v + (i * kAlpha + j) * point_stride, points[j]);
+  }
+}
+
+// v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image`. Slices
+// that lie inside the image are read in place; the others (tiles over the edge, where the image reads as 0, and
+// the last slice when c is not a multiple of L) are first copied into a zero-filled tile, so that the unrolled
+// transform is compiled once, with no bounds checks. Lanes past c are written with 0 (the GEMMs never read them).
 template <int L>
 void transform_input(const float* image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* v,
                      int64_t point_stride) {
+  const bool inside = y0 >= 0 && y0 + kAlpha <= g.h && x0 >= 0 && x0 + kAlpha <= g.w;
   for (int64_t ch = 0; ch < g.c; ch += L) {
-    Vec<L> rows[kAlpha][kAlpha];  // B^T d
-#pragma GCC unroll 8
-    for (int j = 0; j < kAlpha; ++j) {
-      const int64_t x = x0 + j;
-      Vec<L> column[kAlpha];
-#pragma GCC unroll 8
-      for (int i = 0; i < kAlpha; ++i) {
-        const int64_t y = y0 + i;
-        const bool inside = y >= 0 && y < g.h && x >= 0 && x < g.w;
-        column[i] = inside ? load<L>(image + (y * g.w + x) * g.c + ch, g.c - ch) : Vec<L>{};
-      }
-      multiply<L>(kBT, column, 1, &rows[0][j], kAlpha);
+    const float* corner = image + (y0 * g.w + x0) * g.c + ch;
+    if (inside && ch + L <= g.c) {
+      transform_input_slice<L>(corner, g.w * g.c, g.c, v + ch, point_stride);
+      continue;
     }
+    float tile[kAlpha][kAlpha][L] = {};
+    const int64_t lanes = std::min<int64_t>(L, g.c - ch);
+    for (int64_t i = std::max<int64_t>(0, -y0); i < std::min<int64_t>(kAlpha, g.h - y0); ++i)
+      for (int64_t j = std::max<int64_t>(0, -x0); j < std::min<int64_t>(kAlpha, g.w - x0); ++j)
+        store<L>(tile[i][j], load<L>(corner + (i * g.w + j) * g.c, lanes));
+    transform_input_slice<L>(&tile[0][0][0], kAlpha * L, L, v + ch, point_stride);
+  }
+}
+
+// One L-channel slice of a 4x4 output tile, y[i][j] at y + i * row + j * col: A^T m A + bias, then ReLU, from
+// m[p * point_stride].
+template <int L>
+void transform_output_slice(const float* m, int64_t point_stride, Vec<L> bias, bool relu, float* y, int64_t row,
+                            int64_t col) {
+  Vec<L> rows[kTile][kAlpha];  // A^T m
 #pragma GCC unroll 8
-    for (int i = 0; i < kAlpha; ++i) {
-      Vec<L> points[kAlpha];
-      multiply<L>(kBT, rows[i], 1, points, 1);
+  for (int j = 0; j < kAlpha; ++j) {
+    Vec<L> column[kAlpha];
 #pragma GCC unroll 8
-      for (int j = 0; j < kAlpha; ++j) store<L>(v + (i * kAlpha + j) * point_stride + ch, points[j]);
+    for (int i = 0; i < kAlpha; ++i) column[i] = load<L>(m + (i * kAlpha + j) * point_stride);
+    multiply<L>(kAT, column, 1, &rows[0][j], kAlpha);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < kTile; ++i) {
+    Vec<L> out[kTile];
+    multiply<L>(kAT, rows[i], 1, out, 1);
+#pragma GCC unroll 4
+    for (int j = 0; j < kTile; ++j) {
+      out[j] += bias;
+      if (relu) out[j] = out[j] < 0 ? Vec<L>{} : out[j];  // NaN stays NaN, as std::max(x, 0.f)
+      store<L>(y + i * row + j * col, out[j]);
     }
   }
 }
 
-// The 4x4 output tile at (y0, x0) of out_image = A^T m A (+ bias, ReLU), from m[p * point_stride + channel];
-// the parts of the tile past the image's edge are not written.
+// The 4x4 output tile at (y0, x0) of out_image = A^T m A (+ bias, ReLU), from m[p * point_stride + channel].
+// Slices inside the image are written in place; the others (tiles over the edge, the last slice when o is not a
+// multiple of L) through a local tile, of which only the part inside is copied out.
 template <int L>
 void transform_output(const float* m, int64_t point_stride, const float* bias, bool relu, const Conv2DGeometry& g,
                       int64_t y0, int64_t x0, float* out_image) {
+  const bool inside = y0 + kTile <= g.oh && x0 + kTile <= g.ow;
   for (int64_t oc = 0; oc < g.o; oc += L) {
-    Vec<L> rows[kTile][kAlpha];  // A^T m
-#pragma GCC unroll 8
-    for (int j = 0; j < kAlpha; ++j) {
-      Vec<L> column[kAlpha];
-#pragma GCC unroll 8
-      for (int i = 0; i < kAlpha; ++i) column[i] = load<L>(m + (i * kAlpha + j) * point_stride + oc);
-      multiply<L>(kAT, column, 1, &rows[0][j], kAlpha);
+    const int64_t lanes = std::min<int64_t>(L, g.o - oc);
+    const Vec<L> b = bias ? load<L>(bias + oc, lanes) : Vec<L>{};
+    float* corner = out_image + (y0 * g.ow + x0) * g.o + oc;
+    if (inside && lanes == L) {
+      transform_output_slice<L>(m + oc, point_stride, b, relu, corner, g.ow * g.o, g.o);
+      continue;
     }
-    const Vec<L> b = bias ? load<L>(bias + oc, g.o - oc) : Vec<L>{};
-#pragma GCC unroll 4
-    for (int i = 0; i < kTile; ++i) {
-      Vec<L> y[kTile];
-      multiply<L>(kAT, rows[i], 1, y, 1);
-#pragma GCC unroll 4
-      for (int j = 0; j < kTile; ++j) {
-        if (y0 + i >= g.oh || x0 + j >= g.ow) continue;
-        Vec<L> out = y[j] + b;
-        if (relu) out = out < 0 ? Vec<L>{} : out;  // NaN stays NaN, as std::max(x, 0.f)
-        store<L>(out_image + ((y0 + i) * g.ow + x0 + j) * g.o + oc, out, g.o - oc);
-      }
-    }
+    float tile[kTile][kTile][L];
+    transform_output_slice<L>(m + oc, point_stride, b, relu, &tile[0][0][0], kTile * L, L);
+    for (int64_t i = 0; i < std::min<int64_t>(kTile, g.oh - y0); ++i)
+      for (int64_t j = 0; j < std::min<int64_t>(kTile, g.ow - x0); ++j)
+        store<L>(corner + (i * g.ow + j) * g.o, load<L>(tile[i][j]), lanes);
   }
 }
 

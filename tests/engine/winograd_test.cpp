@@ -1,6 +1,6 @@
-// The F(4x4, 5x5) Winograd convolution (kernels/cpu/winograd_5x5.h) against a double-precision direct
-// convolution, for both instruction sets, on geometries whose tiles run past the image's edges and whose channel
-// counts are not multiples of the vector width; and which convolutions take it.
+// The F(4x4, 5x5) Winograd convolution (kernels/cpu/winograd_5x5.h) and its input gradient against a
+// double-precision direct convolution, for both instruction sets, on geometries whose tiles run past the image's
+// edges and whose channel counts are not multiples of the vector width; and which convolutions take it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -79,7 +79,7 @@ void expect_matches_direct(Forward forward) {
       const std::vector<float> bias = with_bias_relu ? random_values(g.o, -0.1f, 0.1f, ++seed)
                                                      : std::vector<float>(g.o, 0.f);
       std::vector<float> y(g.n * g.oh * g.ow * g.o, std::numeric_limits<float>::quiet_NaN());
-      std::vector<float> scratch(kc::winograd_5x5_scratch_size(g));
+      std::vector<float> scratch(kc::winograd_5x5_scratch_size(kc::ConvPass::kForward, g));
       forward(x.data(), f.data(), with_bias_relu ? bias.data() : nullptr, with_bias_relu, y.data(), scratch.data(),
               g);
       const std::vector<double> want = direct(x, f, bias, with_bias_relu, g);
@@ -105,6 +105,44 @@ TEST(Winograd5x5, Avx512MatchesDirectConvolution) {
   expect_matches_direct(kc::winograd_5x5_forward_avx512);
 }
 
+// d_input = the forward's gradient with respect to its input, by definition in double precision.
+std::vector<double> direct_input_gradient(const std::vector<float>& dy, const std::vector<float>& f,
+                                          const Conv2DGeometry& g) {
+  std::vector<double> dx(g.n * g.h * g.w * g.c);
+  for (int64_t b = 0; b < g.n; ++b)
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox)
+        for (int64_t i = 0; i < 5; ++i)
+          for (int64_t j = 0; j < 5; ++j) {
+            const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
+            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+            for (int64_t ic = 0; ic < g.c; ++ic)
+              for (int64_t oc = 0; oc < g.o; ++oc)
+                dx[((b * g.h + iy) * g.w + ix) * g.c + ic] +=
+                    double(dy[((b * g.oh + oy) * g.ow + ox) * g.o + oc]) * f[((i * 5 + j) * g.c + ic) * g.o + oc];
+          }
+  return dx;
+}
+
+TEST(Winograd5x5, InputGradientMatchesDirect) {
+  unsigned seed = 100;
+  for (const Conv2DGeometry& g : kGeometries) {
+    const std::vector<float> dy = random_values(g.n * g.oh * g.ow * g.o, -1.f, 1.f, ++seed);
+    const std::vector<float> f = random_values(25 * g.c * g.o, -0.1f, 0.1f, ++seed);
+    std::vector<float> dx(g.n * g.h * g.w * g.c, std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> scratch(kc::winograd_5x5_scratch_size(kc::ConvPass::kBackwardInput, g));
+    kc::winograd_5x5_backward_input(dy.data(), f.data(), dx.data(), scratch.data(), g);
+    const std::vector<double> want = direct_input_gradient(dy, f, g);
+    double largest = 0, worst = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      largest = std::max(largest, std::abs(want[i]));
+      worst = std::max(worst, std::isnan(dx[i]) ? INFINITY : std::abs(dx[i] - want[i]));
+    }
+    ASSERT_GT(largest, 0.1) << describe(g);
+    EXPECT_LE(worst, 1e-5 * largest) << describe(g);
+  }
+}
+
 // A NaN input gives NaN outputs through the ReLU (as std::max(x, 0.f) does). The transforms mix a whole 8x8 input
 // tile, so the NaN reaches every output of the 4x4 tiles whose input tile holds it, not only its 5x5 neighbours;
 // tiles that do not read it stay finite.
@@ -112,13 +150,18 @@ TEST(Winograd5x5, NaNReachesItsTilesOnly) {
   const Conv2DGeometry g = geometry(1, 12, 12, 16, 16, true);
   std::vector<float> x(12 * 12 * 16, 0.5f), f(25 * 16 * 16, -0.01f), bias(16, 0.f), y(12 * 12 * 16);
   x[(2 * 12 + 3) * 16 + 5] = std::numeric_limits<float>::quiet_NaN();
-  std::vector<float> scratch(kc::winograd_5x5_scratch_size(g));
+  std::vector<float> scratch(kc::winograd_5x5_scratch_size(kc::ConvPass::kForward, g));
   kc::winograd_5x5_forward(x.data(), f.data(), bias.data(), true, y.data(), scratch.data(), g);
   EXPECT_TRUE(std::isnan(y[(2 * 12 + 3) * 16]));  // the NaN's own pixel
   EXPECT_EQ(y[(11 * 12 + 11) * 16], 0.f);         // the far corner's tile reads rows and columns 6..13 only
 }
 
 TEST(Winograd5x5, AppliesTo5x5Stride1WithEnoughChannels) {
+  const Conv2DGeometry conv2 = geometry(50, 14, 14, 32, 64, true);
+  EXPECT_TRUE(kc::winograd_5x5_runs(kc::ConvPass::kForward, conv2));
+  EXPECT_TRUE(kc::winograd_5x5_runs(kc::ConvPass::kForwardBiasRelu, conv2));
+  EXPECT_TRUE(kc::winograd_5x5_runs(kc::ConvPass::kBackwardInput, conv2));
+  EXPECT_FALSE(kc::winograd_5x5_runs(kc::ConvPass::kBackwardFilter, conv2));
   EXPECT_TRUE(kc::winograd_5x5_applies(geometry(50, 14, 14, 32, 64, true)));   // the notes' conv2
   EXPECT_FALSE(kc::winograd_5x5_applies(geometry(50, 28, 28, 1, 32, true)));   // conv1: one input channel
   EXPECT_FALSE(kc::winograd_5x5_applies(geometry(50, 14, 14, 32, 8, true)));   // too few output channels
