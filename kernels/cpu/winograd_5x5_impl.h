@@ -93,28 +93,37 @@ inline void multiply(const float (&m)[R][K], const Vec<L>* in, int in_stride, Ve
   }
 }
 
+// X t X^T for a constant R x K matrix X and a K x K tile t of vectors, t[i][j] = at(i, j), each result element
+// handed to put(i, j, value). Column by column, then row by row, every loop unrolled: only the intermediate
+// R x K tile leaves registers. The filter, input and output transforms are all this.
+template <int L, int R, int K, class At, class Put>
+inline void sandwich(const float (&x)[R][K], At at, Put put) {
+  Vec<L> rows[R][K];  // X t
+#pragma GCC unroll 8
+  for (int j = 0; j < K; ++j) {
+    Vec<L> column[K];
+#pragma GCC unroll 8
+    for (int i = 0; i < K; ++i) column[i] = at(i, j);
+    multiply<L>(x, column, 1, &rows[0][j], K);
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) {
+    Vec<L> out[R];
+    multiply<L>(x, rows[i], 1, out, 1);
+#pragma GCC unroll 8
+    for (int j = 0; j < R; ++j) put(i, j, out[j]);
+  }
+}
+
 // U [kPoints][c][o_pad] = G g G^T for each (input, output) channel pair of the HWIO filter; lanes past o are 0.
 template <int L>
 void transform_filter(const float* filter, int64_t c, int64_t o, int64_t o_pad, float* u) {
 #pragma omp parallel for schedule(static)
   for (int64_t ci = 0; ci < c; ++ci)
-    for (int64_t oc = 0; oc < o; oc += L) {
-      Vec<L> rows[kAlpha][kTaps];  // G g
-#pragma GCC unroll 5
-      for (int j = 0; j < kTaps; ++j) {
-        Vec<L> column[kTaps];
-#pragma GCC unroll 5
-        for (int i = 0; i < kTaps; ++i) column[i] = load<L>(filter + ((i * kTaps + j) * c + ci) * o + oc, o - oc);
-        multiply<L>(kG, column, 1, &rows[0][j], kTaps);
-      }
-#pragma GCC unroll 8
-      for (int i = 0; i < kAlpha; ++i) {
-        Vec<L> points[kAlpha];
-        multiply<L>(kG, rows[i], 1, points, 1);
-#pragma GCC unroll 8
-        for (int j = 0; j < kAlpha; ++j) store<L>(u + ((i * kAlpha + j) * c + ci) * o_pad + oc, points[j]);
-      }
-    }
+    for (int64_t oc = 0; oc < o; oc += L)
+      sandwich<L>(
+          kG, [&](int i, int j) { return load<L>(filter + ((i * kTaps + j) * c + ci) * o + oc, o - oc); },
+          [&](int i, int j, Vec<L> point) { store<L>(u + ((i * kAlpha + j) * c + ci) * o_pad + oc, point); });
 }
 
 // The 4x4 output tiles of the batch, numbered image by image, row by row.
@@ -132,24 +141,11 @@ struct TileGrid {
 };
 
 // v[p * point_stride] = B^T d B for one L-channel slice of an 8x8 input tile, d[i][j] at d + i * row + j * col.
-// Column by column, then row by row, every loop unrolled: only the intermediate tile leaves registers.
 template <int L>
 void transform_input_slice(const float* d, int64_t row, int64_t col, float* v, int64_t point_stride) {
-  Vec<L> rows[kAlpha][kAlpha];  // B^T d
-#pragma GCC unroll 8
-  for (int j = 0; j < kAlpha; ++j) {
-    Vec<L> column[kAlpha];
-#pragma GCC unroll 8
-    for (int i = 0; i < kAlpha; ++i) column[i] = load<L>(d + i * row + j * col);
-    multiply<L>(kBT, column, 1, &rows[0][j], kAlpha);
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < kAlpha; ++i) {
-    Vec<L> points[kAlpha];
-    multiply<L>(kBT, rows[i], 1, points, 1);
-#pragma GCC unroll 8
-    for (int j = 0; j < kAlpha; ++j) store<L>(v + (i * kAlpha + j) * point_stride, points[j]);
-  }
+  sandwich<L>(
+      kBT, [&](int i, int j) { return load<L>(d + i * row + j * col); },
+      [&](int i, int j, Vec<L> point) { store<L>(v + (i * kAlpha + j) * point_stride, point); });
 }
 
 // v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image`. Slices
@@ -180,25 +176,13 @@ void transform_input(const float* image, const Conv2DGeometry& g, int64_t y0, in
 template <int L>
 void transform_output_slice(const float* m, int64_t point_stride, Vec<L> bias, bool relu, float* y, int64_t row,
                             int64_t col) {
-  Vec<L> rows[kTile][kAlpha];  // A^T m
-#pragma GCC unroll 8
-  for (int j = 0; j < kAlpha; ++j) {
-    Vec<L> column[kAlpha];
-#pragma GCC unroll 8
-    for (int i = 0; i < kAlpha; ++i) column[i] = load<L>(m + (i * kAlpha + j) * point_stride);
-    multiply<L>(kAT, column, 1, &rows[0][j], kAlpha);
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < kTile; ++i) {
-    Vec<L> out[kTile];
-    multiply<L>(kAT, rows[i], 1, out, 1);
-#pragma GCC unroll 4
-    for (int j = 0; j < kTile; ++j) {
-      out[j] += bias;
-      if (relu) out[j] = out[j] < 0 ? Vec<L>{} : out[j];  // NaN stays NaN, as std::max(x, 0.f)
-      store<L>(y + i * row + j * col, out[j]);
-    }
-  }
+  sandwich<L>(
+      kAT, [&](int i, int j) { return load<L>(m + (i * kAlpha + j) * point_stride); },
+      [&](int i, int j, Vec<L> out) {
+        out += bias;
+        if (relu) out = out < 0 ? Vec<L>{} : out;  // NaN stays NaN, as std::max(x, 0.f)
+        store<L>(y + i * row + j * col, out);
+      });
 }
 
 // The 4x4 output tile at (y0, x0) of out_image = A^T m A (+ bias, ReLU), from m[p * point_stride + channel].
