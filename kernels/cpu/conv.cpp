@@ -1,5 +1,5 @@
 // conv2d on the CPU without oneDNN (TAPEFLOW_ONEDNN=OFF): im2col + OpenBLAS SGEMM, the batch folded into M
-// (M = n * oh * ow), so each pass is one large GEMM. Forwards and input gradients with 5x5 filters at stride 1
+// (M = n * oh * ow), so each pass is one large GEMM. All passes of 5x5, stride-1 convolutions with enough channels
 // take the Winograd convolution (kernels/cpu/winograd_5x5.h). kernels/cpu/conv_onednn.cpp is the other
 // build's twin.
 #include "kernels/conv.h"
@@ -86,10 +86,10 @@ void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g) {
 
 }  // namespace
 
-// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none, a
-// Winograd forward its own.
+// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none, the
+// Winograd passes their own.
 int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  if (winograd_5x5_runs(pass, g)) return winograd_5x5_scratch_size(pass, g);
+  if (winograd_5x5_applies(g)) return winograd_5x5_scratch_size(pass, g);
   return g.pointwise() ? 0 : g.col_rows() * g.col_cols();
 }
 
@@ -119,6 +119,7 @@ void conv2d_bias_relu_forward(const float* input, const float* filter, const flo
 // from the forward.
 void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* col,
                             const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_backward_filter(input, d_out, d_filter, col, g);
   if (!g.pointwise()) im2col(input, col, g);
   matmul(true, false, 1, g.col_cols(), g.o, g.col_rows(), g.pointwise() ? input : col, 0, d_out, 0, d_filter);
 }

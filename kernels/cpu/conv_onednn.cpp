@@ -1,6 +1,6 @@
 // conv2d on the CPU through oneDNN (TAPEFLOW_ONEDNN=ON): its AVX-512 direct convolutions on our NHWC
-// activations and HWIO filters in place, no im2col. Forwards and input gradients with 5x5 filters at stride 1
-// take our Winograd convolution instead (kernels/cpu/winograd_5x5.h: 1.8x oneDNN's on the notes' conv2).
+// activations and HWIO filters in place, no im2col. All passes of 5x5, stride-1 convolutions with enough channels
+// take our Winograd convolution instead (kernels/cpu/winograd_5x5.h; 1.8x oneDNN's forward on the notes' conv2).
 // The twin without oneDNN is kernels/cpu/conv.cpp.
 #include <omp.h>
 
@@ -140,7 +140,7 @@ void run(const ConvPass1& pass, const memory::desc& hwio, int filter_arg, const 
 
 // oneDNN keeps its own scratchpad; the Winograd passes need ours.
 int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  return winograd_5x5_runs(pass, g) ? winograd_5x5_scratch_size(pass, g) : 0;
+  return winograd_5x5_applies(g) ? winograd_5x5_scratch_size(pass, g) : 0;
 }
 
 void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g) {
@@ -168,8 +168,9 @@ void conv2d_backward_input(const float* d_out, const float* filter, float* d_inp
       {{DNNL_ARG_DIFF_DST, wrap(p.dst, d_out)}, {DNNL_ARG_DIFF_SRC, wrap(p.src, d_input)}});
 }
 
-void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float*,
+void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
                             const Conv2DGeometry& g) {
+  if (winograd_5x5_applies(g)) return winograd_5x5_backward_filter(input, d_out, d_filter, scratch, g);
   const ConvPrimitives& p = primitives_for(g, ConvPass::kBackwardFilter);
   run(*p.backward_weights, p.weights, DNNL_ARG_DIFF_WEIGHTS, d_filter, true,
       {{DNNL_ARG_SRC, wrap(p.src, input)}, {DNNL_ARG_DIFF_DST, wrap(p.dst, d_out)}});

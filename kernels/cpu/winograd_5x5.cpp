@@ -17,10 +17,6 @@ bool winograd_5x5_applies(const Conv2DGeometry& g) {
          g.c >= 16 && g.o >= 16;
 }
 
-bool winograd_5x5_runs(ConvPass pass, const Conv2DGeometry& g) {
-  return pass != ConvPass::kBackwardFilter && winograd_5x5_applies(g);
-}
-
 namespace {
 
 // The forward whose output is g's input gradient: d_out [n, oh, ow, o] in, d_input [n, h, w, c] out, padded
@@ -30,8 +26,8 @@ Conv2DGeometry input_gradient_geometry(const Conv2DGeometry& g) {
 }
 
 // Sized for the widest vectors, whose rounding up of the channel counts needs the most.
+constexpr int kWidestLanes = 16;
 int64_t forward_scratch_size(const Conv2DGeometry& g) {
-  constexpr int kWidestLanes = 16;
   return winograd_5x5::filter_floats(g, kWidestLanes) +
          omp_get_max_threads() * winograd_5x5::block_floats(g, kWidestLanes);
 }
@@ -40,8 +36,15 @@ int64_t forward_scratch_size(const Conv2DGeometry& g) {
 
 // The input gradient's scratch starts with its filter, turned and transposed.
 int64_t winograd_5x5_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  if (pass == ConvPass::kBackwardInput)
-    return g.kh * g.kw * g.c * g.o + forward_scratch_size(input_gradient_geometry(g));
+  switch (pass) {
+    case ConvPass::kBackwardInput:
+      return g.kh * g.kw * g.c * g.o + forward_scratch_size(input_gradient_geometry(g));
+    case ConvPass::kBackwardFilter:
+      return omp_get_max_threads() * winograd_5x5::filter_gradient_thread_floats(g, kWidestLanes);
+    case ConvPass::kForward:
+    case ConvPass::kForwardBiasRelu:
+      break;
+  }
   return forward_scratch_size(g);
 }
 
@@ -65,6 +68,14 @@ void winograd_5x5_backward_input(const float* d_out, const float* filter, float*
     }
   winograd_5x5_forward(d_out, turned, nullptr, false, d_input, scratch + g.kh * g.kw * g.c * g.o,
                        input_gradient_geometry(g));
+}
+
+void winograd_5x5_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
+                                  const Conv2DGeometry& g) {
+  if (cpu_has_avx512())
+    winograd_5x5_backward_filter_avx512(input, d_out, d_filter, scratch, g);
+  else
+    winograd_5x5_backward_filter_avx2(input, d_out, d_filter, scratch, g);
 }
 
 }  // namespace tapeflow::kernels::cpu

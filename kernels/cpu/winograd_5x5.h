@@ -12,21 +12,19 @@
 // neighbours (as cuDNN's Winograd algorithms do).
 //
 // The input gradient of such a convolution is one too (the output gradient convolved with the filter turned
-// 180 degrees, its channels swapped), so conv2d's forwards and its input gradient run here where
-// winograd_5x5_applies (kernels/cpu/conv*.cpp); the filter gradient stays with the direct kernels.
+// 180 degrees, its channels swapped), and the filter gradient is F(5x5, 4x4) on the same points, so all of
+// conv2d's passes run here where winograd_5x5_applies (kernels/cpu/conv*.cpp).
 #include <cstdint>
 
 #include "kernels/conv.h"
 
 namespace tapeflow::kernels::cpu {
 
-// 5x5 filters, stride 1, no dilation, and enough channels that the per-point GEMMs are worth their transforms.
+// 5x5 filters, stride 1, no dilation, and enough channels that the per-point GEMMs are worth their transforms:
+// then every pass of conv2d runs here.
 bool winograd_5x5_applies(const Conv2DGeometry& g);
 
-// Whether conv2d's `pass` of g runs here: the forwards and the input gradient where winograd_5x5_applies.
-bool winograd_5x5_runs(ConvPass pass, const Conv2DGeometry& g);
-
-// Floats of scratch that `pass` (one that winograd_5x5_runs) needs for g at the current OpenMP thread count.
+// Floats of scratch that conv2d's `pass` of g needs here at the current OpenMP thread count.
 int64_t winograd_5x5_scratch_size(ConvPass pass, const Conv2DGeometry& g);
 
 // out [n, oh, ow, o] = conv2d(input, filter), plus bias [o] when bias is not null, then max(., 0) when relu.
@@ -38,12 +36,20 @@ void winograd_5x5_forward(const float* input, const float* filter, const float* 
 void winograd_5x5_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,
                                  const Conv2DGeometry& g);
 
+// d_filter [5, 5, c, o] (fully written) = the gradient with respect to the filter, from the forward's input.
+void winograd_5x5_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
+                                  const Conv2DGeometry& g);
+
 // The same for one instruction set: 16-lane AVX-512 or 8-lane AVX2 vectors. winograd_5x5_forward picks the
 // widest the CPU has; tests run both.
 void winograd_5x5_forward_avx512(const float* input, const float* filter, const float* bias, bool relu, float* out,
                                  float* scratch, const Conv2DGeometry& g);
 void winograd_5x5_forward_avx2(const float* input, const float* filter, const float* bias, bool relu, float* out,
                                float* scratch, const Conv2DGeometry& g);
+void winograd_5x5_backward_filter_avx512(const float* input, const float* d_out, float* d_filter, float* scratch,
+                                         const Conv2DGeometry& g);
+void winograd_5x5_backward_filter_avx2(const float* input, const float* d_out, float* d_filter, float* scratch,
+                                       const Conv2DGeometry& g);
 bool cpu_has_avx512();
 
 // The scratch layout both instruction sets share, in floats for vectors of `lanes` floats: the transformed
@@ -69,6 +75,14 @@ inline int64_t output_tile_floats(const Conv2DGeometry& g, int lanes) {
 }
 inline int64_t block_floats(const Conv2DGeometry& g, int lanes) {
   return kPoints * input_plane_floats(g, lanes) + kBlockTiles * output_tile_floats(g, lanes);
+}
+// The filter gradient's, per thread: its sums [kPoints][c][o rounded up], a block's transformed input tiles as
+// above and transformed output-gradient tiles [kPoints][kBlockTiles][o rounded up] (point-major).
+inline int64_t output_gradient_plane_floats(const Conv2DGeometry& g, int lanes) {
+  return kBlockTiles * round_up(g.o, lanes) + kLineFloats;
+}
+inline int64_t filter_gradient_thread_floats(const Conv2DGeometry& g, int lanes) {
+  return filter_floats(g, lanes) + kPoints * (input_plane_floats(g, lanes) + output_gradient_plane_floats(g, lanes));
 }
 }  // namespace winograd_5x5
 

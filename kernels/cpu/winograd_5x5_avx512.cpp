@@ -8,4 +8,9 @@ void winograd_5x5_forward_avx512(const float* input, const float* filter, const 
   winograd_forward<16>(input, filter, bias, relu, out, scratch, g);
 }
 
+void winograd_5x5_backward_filter_avx512(const float* input, const float* d_out, float* d_filter, float* scratch,
+                                         const Conv2DGeometry& g) {
+  winograd_filter_gradient<16>(input, d_out, d_filter, scratch, g);
+}
+
 }  // namespace tapeflow::kernels::cpu

@@ -46,6 +46,26 @@ constexpr float kAT[kTile][kAlpha] = {
     {0, 1, -1, 8, -8, 0.125f, -0.125f, 1},
 };
 
+// The filter gradient is F(5x5, 4x4) on the same points: 5x5 taps from 8x8 input tiles (the same B^T) and 4x4
+// tiles of the output gradient, dW = A'^T [sum over tiles of (G' dy G'^T) * (B^T x B)] A'.
+constexpr float kGradientG[kAlpha][kTile] = {
+    {-1, 0, 0, 0},
+    {-2.f / 9, -2.f / 9, -2.f / 9, -2.f / 9},
+    {-2.f / 9, 2.f / 9, -2.f / 9, 2.f / 9},
+    {1.f / 90, 1.f / 45, 2.f / 45, 4.f / 45},
+    {1.f / 90, -1.f / 45, 2.f / 45, -4.f / 45},
+    {32.f / 45, 16.f / 45, 8.f / 45, 4.f / 45},
+    {32.f / 45, -16.f / 45, 8.f / 45, -4.f / 45},
+    {0, 0, 0, 1},
+};
+constexpr float kGradientAT[kTaps][kAlpha] = {
+    {1, 1, 1, 1, 1, 1, 1, 0},
+    {0, 1, -1, 2, -2, 0.5f, -0.5f, 0},
+    {0, 1, 1, 4, 4, 0.25f, 0.25f, 0},
+    {0, 1, -1, 8, -8, 0.125f, -0.125f, 0},
+    {0, 1, 1, 16, 16, 0.0625f, 0.0625f, 1},
+};
+
 // GCC's vectors of L floats (an alias template drops vector_size, so each width is spelled out).
 template <int L> struct VectorOf;
 template <> struct VectorOf<8> {
@@ -208,17 +228,28 @@ void transform_output(const float* m, int64_t point_stride, const float* bias, b
   }
 }
 
-// c [R x NV * L] = a [R x k] b [k x NV * L] for row-major blocks, k >= 1: the accumulators stay in registers
-// while k runs (6 x 4 zmm with AVX-512, 6 x 2 ymm with AVX2); b's rows stay in L1 across the row blocks. The
-// first product initialises the accumulators, so no path leaves them zero (which makes GCC keep them in memory).
-template <int L, int R, int NV>
+// How the GEMMs read a and write c: the forward's c = a b, or the filter gradient's c += a^T b (a stored k x rows).
+struct GemmForm {
+  bool transposed_a, accumulate;
+};
+constexpr GemmForm kProduct{false, false}, kAccumulateTransposed{true, true};
+
+// c [R x NV * L] (=, or +=) a [R x k] b [k x NV * L] for row-major blocks, k >= 1: the accumulators stay in
+// registers while k runs (6 x 4 zmm with AVX-512, 6 x 2 ymm with AVX2); b's rows stay in L1 across the row
+// blocks. The first product initialises the accumulators, so no path leaves them zero (which makes GCC keep
+// them in memory).
+template <int L, GemmForm F, int R, int NV>
 void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t k) {
+  const auto a_at = [&](int i, int64_t p) { return splat<L>(F.transposed_a ? a[p * lda + i] : a[i * lda + p]); };
   Vec<L> acc[R][NV];
 #pragma GCC unroll 8
   for (int j = 0; j < NV; ++j) {
     const Vec<L> b0 = load<L>(b + j * L);
 #pragma GCC unroll 8
-    for (int i = 0; i < R; ++i) acc[i][j] = splat<L>(a[i * lda]) * b0;
+    for (int i = 0; i < R; ++i) {
+      acc[i][j] = a_at(i, 0) * b0;
+      if constexpr (F.accumulate) acc[i][j] += load<L>(c + i * ldc + j * L);
+    }
   }
   for (int64_t p = 1; p < k; ++p) {
     Vec<L> bp[NV];
@@ -226,7 +257,7 @@ void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float*
     for (int j = 0; j < NV; ++j) bp[j] = load<L>(b + p * ldb + j * L);
 #pragma GCC unroll 8
     for (int i = 0; i < R; ++i) {
-      const Vec<L> ai = splat<L>(a[i * lda + p]);
+      const Vec<L> ai = a_at(i, p);
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) acc[i][j] += ai * bp[j];
     }
@@ -239,26 +270,26 @@ void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float*
 
 // gemm_block with R <= kRows rows and NV <= kMaxVectors column vectors chosen at run time (the edges).
 template <int L> constexpr int kMaxVectors = L == 16 ? 4 : 2;
-template <int L, int R = kRows, int NV = kMaxVectors<L>>
+template <int L, GemmForm F, int R = kRows, int NV = kMaxVectors<L>>
 void gemm_edge(int rows, int vectors, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
                int64_t ldc, int64_t k) {
   if constexpr (R > 1)
-    if (rows < R) return gemm_edge<L, R - 1, NV>(rows, vectors, a, lda, b, ldb, c, ldc, k);
+    if (rows < R) return gemm_edge<L, F, R - 1, NV>(rows, vectors, a, lda, b, ldb, c, ldc, k);
   if constexpr (NV > 1)
-    if (vectors < NV) return gemm_edge<L, R, NV - 1>(rows, vectors, a, lda, b, ldb, c, ldc, k);
-  gemm_block<L, R, NV>(a, lda, b, ldb, c, ldc, k);
+    if (vectors < NV) return gemm_edge<L, F, R, NV - 1>(rows, vectors, a, lda, b, ldb, c, ldc, k);
+  gemm_block<L, F, R, NV>(a, lda, b, ldb, c, ldc, k);
 }
 
-// c [rows x n] = a [rows x k] b [k x n], n a multiple of L; leading dimensions in floats.
-template <int L>
+// c [rows x n] (=, or +=) a [rows x k] (or a^T) b [k x n], n a multiple of L; leading dimensions in floats.
+template <int L, GemmForm F>
 void gemm(int64_t rows, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
           int64_t ldc) {
   constexpr int kCols = kMaxVectors<L> * L;
   for (int64_t j = 0; j < n; j += kCols)
     for (int64_t i = 0; i < rows; i += kRows)
-      gemm_edge<L>(static_cast<int>(std::min<int64_t>(kRows, rows - i)),
-                   static_cast<int>(std::min<int64_t>(kCols, n - j) / L), a + i * lda, lda, b + j, ldb,
-                   c + i * ldc + j, ldc, k);
+      gemm_edge<L, F>(static_cast<int>(std::min<int64_t>(kRows, rows - i)),
+                      static_cast<int>(std::min<int64_t>(kCols, n - j) / L),
+                      a + (F.transposed_a ? i : i * lda), lda, b + j, ldb, c + i * ldc + j, ldc, k);
 }
 
 // Per block of kBlockTiles tiles (the blocks shared among the threads): transform the input tiles, multiply them
@@ -285,13 +316,84 @@ void winograd_forward(const float* input, const float* filter, const float* bias
                            v + t * c_pad, v_stride);
       }
       for (int p = 0; p < kPoints; ++p)
-        gemm<L>(count, o_pad, g.c, v + p * v_stride, c_pad, u + p * g.c * o_pad, o_pad, m + p * o_pad, m_stride);
+        gemm<L, kProduct>(count, o_pad, g.c, v + p * v_stride, c_pad, u + p * g.c * o_pad, o_pad, m + p * o_pad,
+                          m_stride);
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
         transform_output<L>(m + t * m_stride, o_pad, bias, relu, g, at.y, at.x, out + at.image * g.oh * g.ow * g.o);
       }
     }
   }
+}
+
+// d[p * point_stride + channel] = G' dy G'^T for the 4x4 output-gradient tile at (y0, x0) of dy_image (past
+// the edge reads as 0). Lanes past o are written with 0.
+template <int L>
+void transform_output_gradient(const float* dy_image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* d,
+                               int64_t point_stride) {
+  const bool inside = y0 + kTile <= g.oh && x0 + kTile <= g.ow;
+  for (int64_t oc = 0; oc < g.o; oc += L) {
+    const int64_t lanes = std::min<int64_t>(L, g.o - oc);
+    const float* corner = dy_image + (y0 * g.ow + x0) * g.o + oc;
+    float tile[kTile][kTile][L] = {};
+    if (!inside || lanes < L)
+      for (int64_t i = 0; i < std::min<int64_t>(kTile, g.oh - y0); ++i)
+        for (int64_t j = 0; j < std::min<int64_t>(kTile, g.ow - x0); ++j)
+          store<L>(tile[i][j], load<L>(corner + (i * g.ow + j) * g.o, lanes));
+    const bool in_place = inside && lanes == L;
+    sandwich<L>(
+        kGradientG,
+        [&](int i, int j) { return in_place ? load<L>(corner + (i * g.ow + j) * g.o) : load<L>(tile[i][j]); },
+        [&](int i, int j, Vec<L> point) { store<L>(d + (i * kAlpha + j) * point_stride + oc, point); });
+  }
+}
+
+// d_filter [5, 5, c, o] = the gradient of the forward with respect to its filter: per block of tiles, the input
+// tiles and output-gradient tiles transformed, their products summed per point into each thread's own
+// [kPoints][c][o_pad] (GEMMs c += V^T D), then the threads' sums added and transformed back.
+template <int L>
+void winograd_filter_gradient(const float* input, const float* d_out, float* d_filter, float* scratch,
+                              const Conv2DGeometry& g) {
+  const int64_t c_pad = round_up(g.c, L), o_pad = round_up(g.o, L);
+  const int64_t sums_floats = filter_floats(g, L), per_thread = filter_gradient_thread_floats(g, L);
+  const int64_t v_stride = input_plane_floats(g, L), d_stride = output_gradient_plane_floats(g, L);
+  const TileGrid grid(g);
+  const int64_t blocks = (grid.tiles + kBlockTiles - 1) / kBlockTiles;
+  int threads = 1;
+#pragma omp parallel
+  {
+#pragma omp single
+    threads = omp_get_num_threads();
+    float* sums = scratch + omp_get_thread_num() * per_thread;
+    float* v = sums + sums_floats;
+    float* d = v + kPoints * v_stride;
+    std::fill_n(sums, sums_floats, 0.f);
+#pragma omp for schedule(static)
+    for (int64_t block = 0; block < blocks; ++block) {
+      const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
+      for (int64_t t = 0; t < count; ++t) {
+        const TileCorner at = grid.corner(first + t);
+        transform_input<L>(input + at.image * g.h * g.w * g.c, g, at.y - g.pad_top, at.x - g.pad_left,
+                           v + t * c_pad, v_stride);
+        transform_output_gradient<L>(d_out + at.image * g.oh * g.ow * g.o, g, at.y, at.x, d + t * o_pad, d_stride);
+      }
+      for (int p = 0; p < kPoints; ++p)
+        gemm<L, kAccumulateTransposed>(g.c, o_pad, count, v + p * v_stride, c_pad, d + p * d_stride, o_pad,
+                                       sums + p * g.c * o_pad, o_pad);
+    }
+  }
+  float* total = scratch;  // thread 0's sums
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < sums_floats; ++i)
+    for (int t = 1; t < threads; ++t) total[i] += scratch[t * per_thread + i];
+#pragma omp parallel for schedule(static)
+  for (int64_t ci = 0; ci < g.c; ++ci)
+    for (int64_t oc = 0; oc < g.o; oc += L)
+      sandwich<L>(
+          kGradientAT, [&](int i, int j) { return load<L>(total + ((i * kAlpha + j) * g.c + ci) * o_pad + oc); },
+          [&](int i, int j, Vec<L> tap) {
+            store<L>(d_filter + ((i * kTaps + j) * g.c + ci) * g.o + oc, tap, g.o - oc);
+          });
 }
 
 }  // namespace
