@@ -63,7 +63,7 @@ constexpr int kTile = 4;                   // output tile side
 constexpr int kTaps = 5;                   // filter side
 constexpr int kAlpha = kTile + kTaps - 1;  // input tile side
 constexpr int kPoints = kAlpha * kAlpha;   // transform points, one GEMM each
-constexpr int kBlockTiles = 48;            // tiles transformed and multiplied together (a multiple of 6 GEMM rows)
+constexpr int kBlockTiles = 48;            // tiles transformed and multiplied together (GEMM rows: 6 | 8 | 12 | 24)
 constexpr int kLineFloats = 16;
 inline int64_t round_up(int64_t x, int64_t lanes) { return (x + lanes - 1) / lanes * lanes; }
 inline int64_t filter_floats(const Conv2DGeometry& g, int lanes) { return kPoints * g.c * round_up(g.o, lanes); }

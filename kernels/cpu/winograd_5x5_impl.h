@@ -15,7 +15,6 @@ namespace tapeflow::kernels::cpu {
 namespace {
 
 using namespace winograd_5x5;
-constexpr int kRows = 6;  // GEMM register tile: rows of the transformed input
 
 // The transforms for the interpolation points 0, +-1, +-2, +-1/2 and infinity (derived with Toom-Cook, checked
 // against direct convolution in tests): y = A^T [(G g G^T) * (B^T d B)] A.
@@ -235,8 +234,7 @@ struct GemmForm {
 constexpr GemmForm kProduct{false, false}, kAccumulateTransposed{true, true};
 
 // c [R x NV * L] (=, or +=) a [R x k] b [k x NV * L] for row-major blocks, k >= 1: the accumulators stay in
-// registers while k runs (6 x 4 zmm with AVX-512, 6 x 2 ymm with AVX2); b's rows stay in L1 across the row
-// blocks. The first product initialises the accumulators, so no path leaves them zero (which makes GCC keep
+// registers while k runs; b's rows stay in L1 across the row blocks. The first product initialises the accumulators, so no path leaves them zero (which makes GCC keep
 // them in memory).
 template <int L, GemmForm F, int R, int NV>
 void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t k) {
@@ -245,7 +243,7 @@ void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float*
 #pragma GCC unroll 8
   for (int j = 0; j < NV; ++j) {
     const Vec<L> b0 = load<L>(b + j * L);
-#pragma GCC unroll 8
+#pragma GCC unroll 24
     for (int i = 0; i < R; ++i) {
       acc[i][j] = a_at(i, 0) * b0;
       if constexpr (F.accumulate) acc[i][j] += load<L>(c + i * ldc + j * L);
@@ -255,41 +253,47 @@ void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float*
     Vec<L> bp[NV];
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) bp[j] = load<L>(b + p * ldb + j * L);
-#pragma GCC unroll 8
+#pragma GCC unroll 24
     for (int i = 0; i < R; ++i) {
       const Vec<L> ai = a_at(i, p);
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) acc[i][j] += ai * bp[j];
     }
   }
-#pragma GCC unroll 8
+#pragma GCC unroll 24
   for (int i = 0; i < R; ++i)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) store<L>(c + i * ldc + j * L, acc[i][j]);
 }
 
-// gemm_block with R <= kRows rows and NV <= kMaxVectors column vectors chosen at run time (the edges).
+// The GEMMs' register tiles: kAccumulators vectors of c, as NV column vectors by kAccumulators / NV rows (with
+// AVX-512: 6 x 4 zmm for 64 columns, 12 x 2 for 32; with AVX2: 6 x 2 ymm, 12 x 1). Fewer rows per column vector
+// would leave the loads of a's broadcasts, not the FMAs, the bottleneck.
+template <int L> constexpr int kAccumulators = L == 16 ? 24 : 12;
 template <int L> constexpr int kMaxVectors = L == 16 ? 4 : 2;
-template <int L, GemmForm F, int R = kRows, int NV = kMaxVectors<L>>
-void gemm_edge(int rows, int vectors, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
-               int64_t ldc, int64_t k) {
+template <int L, int NV> constexpr int kTileRows = kAccumulators<L> / NV;
+
+// gemm_block with R <= kTileRows rows and NV column vectors, R chosen at run time (the last rows).
+template <int L, GemmForm F, int NV, int R = kTileRows<L, NV>>
+void gemm_rows(int rows, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+               int64_t k) {
   if constexpr (R > 1)
-    if (rows < R) return gemm_edge<L, F, R - 1, NV>(rows, vectors, a, lda, b, ldb, c, ldc, k);
-  if constexpr (NV > 1)
-    if (vectors < NV) return gemm_edge<L, F, R, NV - 1>(rows, vectors, a, lda, b, ldb, c, ldc, k);
+    if (rows < R) return gemm_rows<L, F, NV, R - 1>(rows, a, lda, b, ldb, c, ldc, k);
   gemm_block<L, F, R, NV>(a, lda, b, ldb, c, ldc, k);
 }
 
-// c [rows x n] (=, or +=) a [rows x k] (or a^T) b [k x n], n a multiple of L; leading dimensions in floats.
-template <int L, GemmForm F>
+// c [rows x n] (=, or +=) a [rows x k] (or a^T) b [k x n], n a multiple of L, over column blocks of NV vectors
+// (fewer for the last); leading dimensions in floats.
+template <int L, GemmForm F, int NV = kMaxVectors<L>>
 void gemm(int64_t rows, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
           int64_t ldc) {
-  constexpr int kCols = kMaxVectors<L> * L;
-  for (int64_t j = 0; j < n; j += kCols)
-    for (int64_t i = 0; i < rows; i += kRows)
-      gemm_edge<L, F>(static_cast<int>(std::min<int64_t>(kRows, rows - i)),
-                      static_cast<int>(std::min<int64_t>(kCols, n - j) / L),
-                      a + (F.transposed_a ? i : i * lda), lda, b + j, ldb, c + i * ldc + j, ldc, k);
+  if constexpr (NV > 1)
+    if (n < NV * L) return gemm<L, F, NV - 1>(rows, n, k, a, lda, b, ldb, c, ldc);
+  constexpr int64_t kRows = kTileRows<L, NV>;
+  for (int64_t i = 0; i < rows; i += kRows)
+    gemm_rows<L, F, NV>(static_cast<int>(std::min(kRows, rows - i)), a + (F.transposed_a ? i : i * lda), lda, b, ldb,
+                        c + i * ldc, ldc, k);
+  if (n > NV * L) gemm<L, F>(rows, n - NV * L, k, a, lda, b + NV * L, ldb, c + NV * L, ldc);
 }
 
 // Per block of kBlockTiles tiles (the blocks shared among the threads): transform the input tiles, multiply them
