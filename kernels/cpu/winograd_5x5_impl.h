@@ -331,24 +331,29 @@ void winograd_forward(const float* input, const float* filter, const float* bias
 }
 
 // d[p * point_stride + channel] = G' dy G'^T for the 4x4 output-gradient tile at (y0, x0) of dy_image (past
-// the edge reads as 0). Lanes past o are written with 0.
+// the edge reads as 0), through a zero-filled local tile where it crosses the edge or fills no whole vector, as
+// transform_input does. Lanes past o are written with 0.
 template <int L>
 void transform_output_gradient(const float* dy_image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* d,
                                int64_t point_stride) {
+  const auto transform = [&](const float* dy, int64_t row, int64_t col, float* points) {
+    sandwich<L>(
+        kGradientG, [&](int i, int j) { return load<L>(dy + i * row + j * col); },
+        [&](int i, int j, Vec<L> point) { store<L>(points + (i * kAlpha + j) * point_stride, point); });
+  };
   const bool inside = y0 + kTile <= g.oh && x0 + kTile <= g.ow;
   for (int64_t oc = 0; oc < g.o; oc += L) {
     const int64_t lanes = std::min<int64_t>(L, g.o - oc);
     const float* corner = dy_image + (y0 * g.ow + x0) * g.o + oc;
+    if (inside && lanes == L) {
+      transform(corner, g.ow * g.o, g.o, d + oc);
+      continue;
+    }
     float tile[kTile][kTile][L] = {};
-    if (!inside || lanes < L)
-      for (int64_t i = 0; i < std::min<int64_t>(kTile, g.oh - y0); ++i)
-        for (int64_t j = 0; j < std::min<int64_t>(kTile, g.ow - x0); ++j)
-          store<L>(tile[i][j], load<L>(corner + (i * g.ow + j) * g.o, lanes));
-    const bool in_place = inside && lanes == L;
-    sandwich<L>(
-        kGradientG,
-        [&](int i, int j) { return in_place ? load<L>(corner + (i * g.ow + j) * g.o) : load<L>(tile[i][j]); },
-        [&](int i, int j, Vec<L> point) { store<L>(d + (i * kAlpha + j) * point_stride + oc, point); });
+    for (int64_t i = 0; i < std::min<int64_t>(kTile, g.oh - y0); ++i)
+      for (int64_t j = 0; j < std::min<int64_t>(kTile, g.ow - x0); ++j)
+        store<L>(tile[i][j], load<L>(corner + (i * g.ow + j) * g.o, lanes));
+    transform(&tile[0][0][0], kTile * L, L, d + oc);
   }
 }
 
