@@ -159,35 +159,36 @@ struct TileGrid {
   }
 };
 
-// v[p * point_stride] = B^T d B for one L-channel slice of an 8x8 input tile, d[i][j] at d + i * row + j * col.
-template <int L>
-void transform_input_slice(const float* d, int64_t row, int64_t col, float* v, int64_t point_stride) {
-  sandwich<L>(
-      kBT, [&](int i, int j) { return load<L>(d + i * row + j * col); },
-      [&](int i, int j, Vec<L> point) { store<L>(v + (i * kAlpha + j) * point_stride, point); });
+// Hands transform(slice, row, col) one L-channel slice of the side x side tile of an NHWC image (image_h x
+// image_w pixels of `channels`) whose corner is pixel (y0, x0) and channel ch, element [i][j] at
+// slice + i * row + j * col. A slice inside the image is read in place; the others (a tile over the edge, where
+// the image reads as 0, or the last slice when the channels fill no whole vector) are first copied into a
+// zero-filled tile, so that the unrolled transform is compiled without a bounds check on every load.
+template <int L, int kSide, class Transform>
+void read_slice(const float* image, int64_t image_h, int64_t image_w, int64_t channels, int64_t y0, int64_t x0,
+                int64_t ch, Transform transform) {
+  const float* corner = image + (y0 * image_w + x0) * channels + ch;
+  const int64_t row = image_w * channels, lanes = std::min<int64_t>(L, channels - ch);
+  const bool inside = y0 >= 0 && y0 + kSide <= image_h && x0 >= 0 && x0 + kSide <= image_w;
+  if (inside && lanes == L) return transform(corner, row, channels);
+  float tile[kSide][kSide][L] = {};
+  for (int64_t i = std::max<int64_t>(0, -y0); i < std::min<int64_t>(kSide, image_h - y0); ++i)
+    for (int64_t j = std::max<int64_t>(0, -x0); j < std::min<int64_t>(kSide, image_w - x0); ++j)
+      store<L>(tile[i][j], load<L>(corner + i * row + j * channels, lanes));
+  transform(&tile[0][0][0], int64_t{kSide} * L, int64_t{L});
 }
 
-// v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image`. Slices
-// that lie inside the image are read in place; the others (tiles over the edge, where the image reads as 0, and
-// the last slice when c is not a multiple of L) are first copied into a zero-filled tile, so that the unrolled
-// transform is compiled once, with no bounds checks. Lanes past c are written with 0 (the GEMMs never read them).
+// v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image`. Lanes past
+// c are written with 0 (the GEMMs never read them).
 template <int L>
 void transform_input(const float* image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* v,
                      int64_t point_stride) {
-  const bool inside = y0 >= 0 && y0 + kAlpha <= g.h && x0 >= 0 && x0 + kAlpha <= g.w;
-  for (int64_t ch = 0; ch < g.c; ch += L) {
-    const float* corner = image + (y0 * g.w + x0) * g.c + ch;
-    if (inside && ch + L <= g.c) {
-      transform_input_slice<L>(corner, g.w * g.c, g.c, v + ch, point_stride);
-      continue;
-    }
-    float tile[kAlpha][kAlpha][L] = {};
-    const int64_t lanes = std::min<int64_t>(L, g.c - ch);
-    for (int64_t i = std::max<int64_t>(0, -y0); i < std::min<int64_t>(kAlpha, g.h - y0); ++i)
-      for (int64_t j = std::max<int64_t>(0, -x0); j < std::min<int64_t>(kAlpha, g.w - x0); ++j)
-        store<L>(tile[i][j], load<L>(corner + (i * g.w + j) * g.c, lanes));
-    transform_input_slice<L>(&tile[0][0][0], kAlpha * L, L, v + ch, point_stride);
-  }
+  for (int64_t ch = 0; ch < g.c; ch += L)
+    read_slice<L, kAlpha>(image, g.h, g.w, g.c, y0, x0, ch, [&](const float* d, int64_t row, int64_t col) {
+      sandwich<L>(
+          kBT, [&](int i, int j) { return load<L>(d + i * row + j * col); },
+          [&](int i, int j, Vec<L> point) { store<L>(v + (i * kAlpha + j) * point_stride + ch, point); });
+    });
 }
 
 // One L-channel slice of a 4x4 output tile, y[i][j] at y + i * row + j * col: A^T m A + bias, then ReLU, from
@@ -331,30 +332,16 @@ void winograd_forward(const float* input, const float* filter, const float* bias
 }
 
 // d[p * point_stride + channel] = G' dy G'^T for the 4x4 output-gradient tile at (y0, x0) of dy_image (past
-// the edge reads as 0), through a zero-filled local tile where it crosses the edge or fills no whole vector, as
-// transform_input does. Lanes past o are written with 0.
+// the edge reads as 0). Lanes past o are written with 0.
 template <int L>
 void transform_output_gradient(const float* dy_image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* d,
                                int64_t point_stride) {
-  const auto transform = [&](const float* dy, int64_t row, int64_t col, float* points) {
-    sandwich<L>(
-        kGradientG, [&](int i, int j) { return load<L>(dy + i * row + j * col); },
-        [&](int i, int j, Vec<L> point) { store<L>(points + (i * kAlpha + j) * point_stride, point); });
-  };
-  const bool inside = y0 + kTile <= g.oh && x0 + kTile <= g.ow;
-  for (int64_t oc = 0; oc < g.o; oc += L) {
-    const int64_t lanes = std::min<int64_t>(L, g.o - oc);
-    const float* corner = dy_image + (y0 * g.ow + x0) * g.o + oc;
-    if (inside && lanes == L) {
-      transform(corner, g.ow * g.o, g.o, d + oc);
-      continue;
-    }
-    float tile[kTile][kTile][L] = {};
-    for (int64_t i = 0; i < std::min<int64_t>(kTile, g.oh - y0); ++i)
-      for (int64_t j = 0; j < std::min<int64_t>(kTile, g.ow - x0); ++j)
-        store<L>(tile[i][j], load<L>(corner + (i * g.ow + j) * g.o, lanes));
-    transform(&tile[0][0][0], kTile * L, L, d + oc);
-  }
+  for (int64_t oc = 0; oc < g.o; oc += L)
+    read_slice<L, kTile>(dy_image, g.oh, g.ow, g.o, y0, x0, oc, [&](const float* dy, int64_t row, int64_t col) {
+      sandwich<L>(
+          kGradientG, [&](int i, int j) { return load<L>(dy + i * row + j * col); },
+          [&](int i, int j, Vec<L> point) { store<L>(d + (i * kAlpha + j) * point_stride + oc, point); });
+    });
 }
 
 // d_filter [5, 5, c, o] = the gradient of the forward with respect to its filter: per block of tiles, the input
