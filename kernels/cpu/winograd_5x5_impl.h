@@ -159,36 +159,35 @@ struct TileGrid {
   }
 };
 
-// Hands transform(slice, row, col) one L-channel slice of the side x side tile of an NHWC image (image_h x
-// image_w pixels of `channels`) whose corner is pixel (y0, x0) and channel ch, element [i][j] at
-// slice + i * row + j * col. A slice inside the image is read in place; the others (a tile over the edge, where
-// the image reads as 0, or the last slice when the channels fill no whole vector) are first copied into a
-// zero-filled tile, so that the unrolled transform is compiled without a bounds check on every load.
-template <int L, int kSide, class Transform>
-void read_slice(const float* image, int64_t image_h, int64_t image_w, int64_t channels, int64_t y0, int64_t x0,
-                int64_t ch, Transform transform) {
-  const float* corner = image + (y0 * image_w + x0) * channels + ch;
-  const int64_t row = image_w * channels, lanes = std::min<int64_t>(L, channels - ch);
+// out[p * point_stride + channel] = X t X^T for the side x side tile t of an NHWC image (image_h x image_w
+// pixels of `channels`) whose corner is pixel (y0, x0); past the image's edge t reads as 0, and lanes past the
+// last channel are written with 0. The input tiles (X = B^T) and the output-gradient tiles (X = G').
+// Slices inside the image are read in place; the others (a tile over the edge, or the last slice when the
+// channels fill no whole vector) are first copied into a zero-filled tile, so that the unrolled transform is
+// compiled without a bounds check on every load.
+template <int L, int R, int kSide>
+void transform_tile(const float (&x)[R][kSide], const float* image, int64_t image_h, int64_t image_w,
+                    int64_t channels, int64_t y0, int64_t x0, float* out, int64_t point_stride) {
+  const int64_t row = image_w * channels;
   const bool inside = y0 >= 0 && y0 + kSide <= image_h && x0 >= 0 && x0 + kSide <= image_w;
-  if (inside && lanes == L) return transform(corner, row, channels);
-  float tile[kSide][kSide][L] = {};
-  for (int64_t i = std::max<int64_t>(0, -y0); i < std::min<int64_t>(kSide, image_h - y0); ++i)
-    for (int64_t j = std::max<int64_t>(0, -x0); j < std::min<int64_t>(kSide, image_w - x0); ++j)
-      store<L>(tile[i][j], load<L>(corner + i * row + j * channels, lanes));
-  transform(&tile[0][0][0], int64_t{kSide} * L, int64_t{L});
-}
-
-// v[p * point_stride + channel] = B^T d B for the 8x8 input tile whose corner is (y0, x0) of `image`. Lanes past
-// c are written with 0 (the GEMMs never read them).
-template <int L>
-void transform_input(const float* image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* v,
-                     int64_t point_stride) {
-  for (int64_t ch = 0; ch < g.c; ch += L)
-    read_slice<L, kAlpha>(image, g.h, g.w, g.c, y0, x0, ch, [&](const float* d, int64_t row, int64_t col) {
+  for (int64_t ch = 0; ch < channels; ch += L) {
+    const auto transform = [&](const float* t, int64_t t_row, int64_t t_col) {
       sandwich<L>(
-          kBT, [&](int i, int j) { return load<L>(d + i * row + j * col); },
-          [&](int i, int j, Vec<L> point) { store<L>(v + (i * kAlpha + j) * point_stride + ch, point); });
-    });
+          x, [&](int i, int j) { return load<L>(t + i * t_row + j * t_col); },
+          [&](int i, int j, Vec<L> point) { store<L>(out + (i * R + j) * point_stride + ch, point); });
+    };
+    const float* corner = image + (y0 * image_w + x0) * channels + ch;
+    const int64_t lanes = std::min<int64_t>(L, channels - ch);
+    if (inside && lanes == L) {
+      transform(corner, row, channels);
+      continue;
+    }
+    float tile[kSide][kSide][L] = {};
+    for (int64_t i = std::max<int64_t>(0, -y0); i < std::min<int64_t>(kSide, image_h - y0); ++i)
+      for (int64_t j = std::max<int64_t>(0, -x0); j < std::min<int64_t>(kSide, image_w - x0); ++j)
+        store<L>(tile[i][j], load<L>(corner + i * row + j * channels, lanes));
+    transform(&tile[0][0][0], int64_t{kSide} * L, int64_t{L});
+  }
 }
 
 // One L-channel slice of a 4x4 output tile, y[i][j] at y + i * row + j * col: A^T m A + bias, then ReLU, from
@@ -317,8 +316,8 @@ void winograd_forward(const float* input, const float* filter, const float* bias
       const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
-        transform_input<L>(input + at.image * g.h * g.w * g.c, g, at.y - g.pad_top, at.x - g.pad_left,
-                           v + t * c_pad, v_stride);
+        transform_tile<L>(kBT, input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
+                          at.x - g.pad_left, v + t * c_pad, v_stride);
       }
       for (int p = 0; p < kPoints; ++p)
         gemm<L, kProduct>(count, o_pad, g.c, v + p * v_stride, c_pad, u + p * g.c * o_pad, o_pad, m + p * o_pad,
@@ -329,19 +328,6 @@ void winograd_forward(const float* input, const float* filter, const float* bias
       }
     }
   }
-}
-
-// d[p * point_stride + channel] = G' dy G'^T for the 4x4 output-gradient tile at (y0, x0) of dy_image (past
-// the edge reads as 0). Lanes past o are written with 0.
-template <int L>
-void transform_output_gradient(const float* dy_image, const Conv2DGeometry& g, int64_t y0, int64_t x0, float* d,
-                               int64_t point_stride) {
-  for (int64_t oc = 0; oc < g.o; oc += L)
-    read_slice<L, kTile>(dy_image, g.oh, g.ow, g.o, y0, x0, oc, [&](const float* dy, int64_t row, int64_t col) {
-      sandwich<L>(
-          kGradientG, [&](int i, int j) { return load<L>(dy + i * row + j * col); },
-          [&](int i, int j, Vec<L> point) { store<L>(d + (i * kAlpha + j) * point_stride + oc, point); });
-    });
 }
 
 // d_filter [5, 5, c, o] = the gradient of the forward with respect to its filter: per block of tiles, the input
@@ -369,9 +355,10 @@ void winograd_filter_gradient(const float* input, const float* d_out, float* d_f
       const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
-        transform_input<L>(input + at.image * g.h * g.w * g.c, g, at.y - g.pad_top, at.x - g.pad_left,
-                           v + t * c_pad, v_stride);
-        transform_output_gradient<L>(d_out + at.image * g.oh * g.ow * g.o, g, at.y, at.x, d + t * o_pad, d_stride);
+        transform_tile<L>(kBT, input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
+                          at.x - g.pad_left, v + t * c_pad, v_stride);
+        transform_tile<L>(kGradientG, d_out + at.image * g.oh * g.ow * g.o, g.oh, g.ow, g.o, at.y, at.x,
+                          d + t * o_pad, d_stride);
       }
       for (int p = 0; p < kPoints; ++p)
         gemm<L, kAccumulateTransposed>(g.c, o_pad, count, v + p * v_stride, c_pad, d + p * d_stride, o_pad,

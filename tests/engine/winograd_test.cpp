@@ -43,25 +43,44 @@ std::vector<float> random_values(size_t count, float low, float high, unsigned s
   return values;
 }
 
-// conv2d + bias (+ ReLU) in double precision, by definition.
-std::vector<double> direct(const std::vector<float>& x, const std::vector<float>& f, const std::vector<float>& bias,
-                           bool relu, const Conv2DGeometry& g) {
-  std::vector<double> y(g.n * g.oh * g.ow * g.o);
+// Calls product(x_at, f_at, y_at) for every input, filter and output index that the convolution multiplies
+// together: y[y_at] += x[x_at] * f[f_at]. The three references below are this sum, in double precision.
+template <class Product> void for_each_product(const Conv2DGeometry& g, Product product) {
   for (int64_t b = 0; b < g.n; ++b)
     for (int64_t oy = 0; oy < g.oh; ++oy)
       for (int64_t ox = 0; ox < g.ow; ++ox)
-        for (int64_t oc = 0; oc < g.o; ++oc) {
-          double sum = bias[oc];
-          for (int64_t i = 0; i < 5; ++i)
-            for (int64_t j = 0; j < 5; ++j) {
-              const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
-              if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-              for (int64_t ic = 0; ic < g.c; ++ic)
-                sum += double(x[((b * g.h + iy) * g.w + ix) * g.c + ic]) * f[((i * 5 + j) * g.c + ic) * g.o + oc];
-            }
-          y[((b * g.oh + oy) * g.ow + ox) * g.o + oc] = relu ? std::max(sum, 0.0) : sum;
-        }
+        for (int64_t i = 0; i < 5; ++i)
+          for (int64_t j = 0; j < 5; ++j) {
+            const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
+            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+            for (int64_t ic = 0; ic < g.c; ++ic)
+              for (int64_t oc = 0; oc < g.o; ++oc)
+                product(((b * g.h + iy) * g.w + ix) * g.c + ic, ((i * 5 + j) * g.c + ic) * g.o + oc,
+                        ((b * g.oh + oy) * g.ow + ox) * g.o + oc);
+          }
+}
+
+// conv2d + bias (+ ReLU).
+std::vector<double> direct(const std::vector<float>& x, const std::vector<float>& f, const std::vector<float>& bias,
+                           bool relu, const Conv2DGeometry& g) {
+  std::vector<double> y(g.n * g.oh * g.ow * g.o);
+  for_each_product(g, [&](int64_t x_at, int64_t f_at, int64_t y_at) { y[y_at] += double(x[x_at]) * f[f_at]; });
+  for (size_t i = 0; i < y.size(); ++i) {
+    y[i] += bias[i % g.o];
+    if (relu) y[i] = std::max(y[i], 0.0);
+  }
   return y;
+}
+
+// The largest difference between got and want (NaN: infinite) over the largest |want|; fails if want is ~0.
+double error_over_largest(const std::vector<float>& got, const std::vector<double>& want) {
+  double largest = 0, worst = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    largest = std::max(largest, std::abs(want[i]));
+    worst = std::max(worst, std::isnan(got[i]) ? INFINITY : std::abs(got[i] - want[i]));
+  }
+  EXPECT_GT(largest, 0.1) << "a weak case: the reference is ~0";
+  return worst / largest;
 }
 
 using Forward = void (*)(const float*, const float*, const float*, bool, float*, float*, const Conv2DGeometry&);
@@ -82,14 +101,8 @@ void expect_matches_direct(Forward forward) {
       std::vector<float> scratch(kc::winograd_5x5_scratch_size(kc::ConvPass::kForward, g));
       forward(x.data(), f.data(), with_bias_relu ? bias.data() : nullptr, with_bias_relu, y.data(), scratch.data(),
               g);
-      const std::vector<double> want = direct(x, f, bias, with_bias_relu, g);
-      double largest = 0, worst = 0;
-      for (size_t i = 0; i < want.size(); ++i) {
-        largest = std::max(largest, std::abs(want[i]));
-        worst = std::max(worst, std::isnan(y[i]) ? INFINITY : std::abs(y[i] - want[i]));
-      }
-      ASSERT_GT(largest, 0.1) << describe(g);
-      EXPECT_LE(worst, 1e-5 * largest) << describe(g) << (with_bias_relu ? " + bias, ReLU" : "");
+      EXPECT_LE(error_over_largest(y, direct(x, f, bias, with_bias_relu, g)), 1e-5)
+          << describe(g) << (with_bias_relu ? " + bias, ReLU" : "");
       if (with_bias_relu) {
         EXPECT_GT(std::count(y.begin(), y.end(), 0.f), 0) << describe(g) << ": the ReLU clamped nothing";
       }
@@ -105,22 +118,11 @@ TEST(Winograd5x5, Avx512MatchesDirectConvolution) {
   expect_matches_direct(kc::winograd_5x5_forward_avx512);
 }
 
-// d_input = the forward's gradient with respect to its input, by definition in double precision.
+// d_input = the forward's gradient with respect to its input.
 std::vector<double> direct_input_gradient(const std::vector<float>& dy, const std::vector<float>& f,
                                           const Conv2DGeometry& g) {
   std::vector<double> dx(g.n * g.h * g.w * g.c);
-  for (int64_t b = 0; b < g.n; ++b)
-    for (int64_t oy = 0; oy < g.oh; ++oy)
-      for (int64_t ox = 0; ox < g.ow; ++ox)
-        for (int64_t i = 0; i < 5; ++i)
-          for (int64_t j = 0; j < 5; ++j) {
-            const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
-            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-            for (int64_t ic = 0; ic < g.c; ++ic)
-              for (int64_t oc = 0; oc < g.o; ++oc)
-                dx[((b * g.h + iy) * g.w + ix) * g.c + ic] +=
-                    double(dy[((b * g.oh + oy) * g.ow + ox) * g.o + oc]) * f[((i * 5 + j) * g.c + ic) * g.o + oc];
-          }
+  for_each_product(g, [&](int64_t x_at, int64_t f_at, int64_t y_at) { dx[x_at] += double(dy[y_at]) * f[f_at]; });
   return dx;
 }
 
@@ -132,34 +134,16 @@ TEST(Winograd5x5, InputGradientMatchesDirect) {
     std::vector<float> dx(g.n * g.h * g.w * g.c, std::numeric_limits<float>::quiet_NaN());
     std::vector<float> scratch(kc::winograd_5x5_scratch_size(kc::ConvPass::kBackwardInput, g));
     kc::winograd_5x5_backward_input(dy.data(), f.data(), dx.data(), scratch.data(), g);
-    const std::vector<double> want = direct_input_gradient(dy, f, g);
-    double largest = 0, worst = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-      largest = std::max(largest, std::abs(want[i]));
-      worst = std::max(worst, std::isnan(dx[i]) ? INFINITY : std::abs(dx[i] - want[i]));
-    }
-    ASSERT_GT(largest, 0.1) << describe(g);
-    EXPECT_LE(worst, 1e-5 * largest) << describe(g);
+    EXPECT_LE(error_over_largest(dx, direct_input_gradient(dy, f, g)), 1e-5) << describe(g);
   }
 }
 
-// d_filter = the forward's gradient with respect to its filter, by definition in double precision.
+// d_filter = the forward's gradient with respect to its filter.
 std::vector<double> direct_filter_gradient(const std::vector<float>& x, const std::vector<float>& dy,
                                            const Conv2DGeometry& g) {
-  std::vector<double> dw(25 * g.c * g.o);
-  for (int64_t b = 0; b < g.n; ++b)
-    for (int64_t oy = 0; oy < g.oh; ++oy)
-      for (int64_t ox = 0; ox < g.ow; ++ox)
-        for (int64_t i = 0; i < 5; ++i)
-          for (int64_t j = 0; j < 5; ++j) {
-            const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
-            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-            for (int64_t ic = 0; ic < g.c; ++ic)
-              for (int64_t oc = 0; oc < g.o; ++oc)
-                dw[((i * 5 + j) * g.c + ic) * g.o + oc] +=
-                    double(x[((b * g.h + iy) * g.w + ix) * g.c + ic]) * dy[((b * g.oh + oy) * g.ow + ox) * g.o + oc];
-          }
-  return dw;
+  std::vector<double> df(25 * g.c * g.o);
+  for_each_product(g, [&](int64_t x_at, int64_t f_at, int64_t y_at) { df[f_at] += double(x[x_at]) * dy[y_at]; });
+  return df;
 }
 
 using FilterGradient = void (*)(const float*, const float*, float*, float*, const Conv2DGeometry&);
@@ -174,14 +158,7 @@ void expect_filter_gradient_matches_direct(FilterGradient filter_gradient) {
     std::vector<float> dw(25 * g.c * g.o, std::numeric_limits<float>::quiet_NaN());
     std::vector<float> scratch(kc::winograd_5x5_scratch_size(kc::ConvPass::kBackwardFilter, g));
     filter_gradient(x.data(), dy.data(), dw.data(), scratch.data(), g);
-    const std::vector<double> want = direct_filter_gradient(x, dy, g);
-    double largest = 0, worst = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-      largest = std::max(largest, std::abs(want[i]));
-      worst = std::max(worst, std::isnan(dw[i]) ? INFINITY : std::abs(dw[i] - want[i]));
-    }
-    ASSERT_GT(largest, 0.1) << describe(g);
-    EXPECT_LE(worst, 2e-5 * largest) << describe(g);
+    EXPECT_LE(error_over_largest(dw, direct_filter_gradient(x, dy, g)), 2e-5) << describe(g);
   }
 }
 
