@@ -1,13 +1,11 @@
 // conv2d on the CPU without oneDNN (TAPEFLOW_ONEDNN=OFF): im2col + OpenBLAS SGEMM, the batch folded into M
-// (M = n * oh * ow), so each pass is one large GEMM. All passes of 5x5, stride-1 convolutions with enough channels
-// take the Winograd convolution (kernels/cpu/winograd_5x5.h). kernels/cpu/conv_onednn.cpp is the other
-// build's twin.
-#include "kernels/conv.h"
+// (M = n * oh * ow), so each pass is one large GEMM. kernels/cpu/conv_onednn.cpp is the other build's twin;
+// kernels/cpu/conv_algorithm.cpp picks between these and the Winograd convolution.
+#include "kernels/cpu/conv_direct.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/cpu/winograd_5x5.h"
 #include "kernels/matmul.h"
 
 namespace tapeflow::kernels::cpu {
@@ -86,17 +84,15 @@ void col2im(const float* d_col, float* d_input, const Conv2DGeometry& g) {
 
 }  // namespace
 
-// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none, the
-// Winograd passes their own.
-int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_scratch_size(pass, g);
+namespace direct {
+
+// Scratch is the im2col matrix [n * oh * ow, kh * kw * c] (or its gradient); a pointwise conv needs none.
+int64_t conv2d_scratch_size(ConvPass, const Conv2DGeometry& g) {
   return g.pointwise() ? 0 : g.col_rows() * g.col_cols();
 }
 
-// out [M, o] = im2col(input) [M, kh * kw * c] x filter [kh * kw * c, o], or the Winograd convolution where it
-// applies.
+// out [M, o] = im2col(input) [M, kh * kw * c] x filter [kh * kw * c, o].
 void conv2d_forward(const float* input, const float* filter, float* out, float* col, const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, nullptr, false, out, col, g);
   if (!g.pointwise()) im2col(input, col, g);
   matmul(false, false, 1, g.col_rows(), g.o, g.col_cols(), g.pointwise() ? input : col, 0, filter, 0, out);
 }
@@ -104,7 +100,6 @@ void conv2d_forward(const float* input, const float* filter, float* out, float* 
 // The GEMM's output then one pass adding the bias and clamping at 0.
 void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out, float* col,
                               const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, bias, true, out, col, g);
   conv2d_forward(input, filter, out, col, g);
   const int64_t rows = g.col_rows(), o = g.o;
 #pragma omp parallel for schedule(static)
@@ -119,15 +114,13 @@ void conv2d_bias_relu_forward(const float* input, const float* filter, const flo
 // from the forward.
 void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* col,
                             const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_backward_filter(input, d_out, d_filter, col, g);
   if (!g.pointwise()) im2col(input, col, g);
   matmul(true, false, 1, g.col_cols(), g.o, g.col_rows(), g.pointwise() ? input : col, 0, d_out, 0, d_filter);
 }
 
-// d_input = col2im(d_out [M, o] x filter^T [o, kh * kw * c]), or the Winograd convolution where it applies.
+// d_input = col2im(d_out [M, o] x filter^T [o, kh * kw * c]).
 void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* d_col,
                            const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_backward_input(d_out, filter, d_input, d_col, g);
   if (g.pointwise()) {
     matmul(false, true, 1, g.col_rows(), g.c, g.o, d_out, 0, filter, 0, d_input);
     return;
@@ -136,4 +129,5 @@ void conv2d_backward_input(const float* d_out, const float* filter, float* d_inp
   col2im(d_col, d_input, g);
 }
 
+}  // namespace direct
 }  // namespace tapeflow::kernels::cpu

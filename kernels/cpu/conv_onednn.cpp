@@ -1,7 +1,6 @@
 // conv2d on the CPU through oneDNN (TAPEFLOW_ONEDNN=ON): its AVX-512 direct convolutions on our NHWC
-// activations and HWIO filters in place, no im2col. All passes of 5x5, stride-1 convolutions with enough channels
-// take our Winograd convolution instead (kernels/cpu/winograd_5x5.h; 1.8x oneDNN's forward on the notes' conv2).
-// The twin without oneDNN is kernels/cpu/conv.cpp.
+// activations and HWIO filters in place, no im2col. The twin without oneDNN is kernels/cpu/conv.cpp;
+// kernels/cpu/conv_algorithm.cpp picks between these and the Winograd convolution.
 #include <omp.h>
 
 #include <algorithm>
@@ -12,8 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "kernels/conv.h"
-#include "kernels/cpu/winograd_5x5.h"
+#include "kernels/cpu/conv_direct.h"
 
 namespace tapeflow::kernels::cpu {
 
@@ -138,21 +136,18 @@ void run(const ConvPass1& pass, const memory::desc& hwio, int filter_arg, const 
 
 }  // namespace
 
-// oneDNN keeps its own scratchpad; the Winograd passes need ours.
-int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
-  return winograd_5x5_applies(g) ? winograd_5x5_scratch_size(pass, g) : 0;
-}
+namespace direct {
 
-void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, nullptr, false, out, scratch, g);
+int64_t conv2d_scratch_size(ConvPass, const Conv2DGeometry&) { return 0; }  // oneDNN keeps its own scratchpad
+
+void conv2d_forward(const float* input, const float* filter, float* out, float*, const Conv2DGeometry& g) {
   const ConvPrimitives& p = primitives_for(g, ConvPass::kForward);
   run(*p.forward, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_SRC, wrap(p.src, input)}, {DNNL_ARG_DST, wrap(p.dst, out)}});
 }
 
-void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out,
-                              float* scratch, const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_forward(input, filter, bias, true, out, scratch, g);
+void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out, float*,
+                              const Conv2DGeometry& g) {
   const ConvPrimitives& p = primitives_for(g, ConvPass::kForwardBiasRelu);
   run(*p.forward_bias_relu, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_SRC, wrap(p.src, input)},
@@ -160,20 +155,19 @@ void conv2d_bias_relu_forward(const float* input, const float* filter, const flo
        {DNNL_ARG_DST, wrap(p.dst, out)}});
 }
 
-void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,
+void conv2d_backward_input(const float* d_out, const float* filter, float* d_input, float*,
                            const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_backward_input(d_out, filter, d_input, scratch, g);
   const ConvPrimitives& p = primitives_for(g, ConvPass::kBackwardInput);
   run(*p.backward_data, p.weights, DNNL_ARG_WEIGHTS, filter, false,
       {{DNNL_ARG_DIFF_DST, wrap(p.dst, d_out)}, {DNNL_ARG_DIFF_SRC, wrap(p.src, d_input)}});
 }
 
-void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
+void conv2d_backward_filter(const float* input, const float* d_out, float* d_filter, float*,
                             const Conv2DGeometry& g) {
-  if (winograd_5x5_applies(g)) return winograd_5x5_backward_filter(input, d_out, d_filter, scratch, g);
   const ConvPrimitives& p = primitives_for(g, ConvPass::kBackwardFilter);
   run(*p.backward_weights, p.weights, DNNL_ARG_DIFF_WEIGHTS, d_filter, true,
       {{DNNL_ARG_SRC, wrap(p.src, input)}, {DNNL_ARG_DIFF_DST, wrap(p.dst, d_out)}});
 }
 
+}  // namespace direct
 }  // namespace tapeflow::kernels::cpu

@@ -13,7 +13,7 @@
 //
 // The input gradient of such a convolution is one too (the output gradient convolved with the filter turned
 // 180 degrees, its channels swapped), and the filter gradient is F(5x5, 4x4) on the same points, so all of
-// conv2d's passes run here where winograd_5x5_applies (kernels/cpu/conv*.cpp).
+// conv2d's passes run here where winograd_5x5_applies (kernels/cpu/conv_algorithm.cpp).
 #include <cstdint>
 
 #include "kernels/conv.h"
