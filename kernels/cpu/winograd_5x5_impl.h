@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "kernels/cpu/winograd_5x5.h"
@@ -98,37 +99,98 @@ template <int L> void store(float* p, Vec<L> v, int64_t n = L) {
     std::memcpy(p, &v, sizeof(float) * n);
 }
 
-// out[r] = sum over k of m[r][k] * in[k * in_stride], for a constant matrix: after unrolling the coefficients
-// are known, so zero terms vanish and +-1 needs no multiply.
-template <int L, int R, int K>
-inline void multiply(const float (&m)[R][K], const Vec<L>* in, int in_stride, Vec<L>* out, int out_stride) {
+// The points come in pairs +-p, at indices 1-2, 3-4 and 5-6. So the 8-row transforms (B^T, G, G') have each pair
+// of rows equal in their even columns and opposite in their odd ones, and the 8-column transforms (A^T, A'^T)
+// each pair of columns equal in their even rows and opposite in their odd ones (static_asserts check both). A
+// pair then costs one sum and one difference of half-length sums: about 2/3 of the terms of the plain product.
+constexpr int kPairs[] = {1, 3, 5};
+template <class Matrix> constexpr int kRows = std::extent_v<Matrix, 0>;
+template <class Matrix> constexpr int kColumns = std::extent_v<Matrix, 1>;
+template <const auto& X> constexpr bool rows_paired() {
+  using M = std::remove_cvref_t<decltype(X)>;
+  for (int r : kPairs)
+    for (int k = 0; k < kColumns<M>; ++k)
+      if (X[r + 1][k] != (k % 2 ? -X[r][k] : X[r][k])) return false;
+  return true;
+}
+template <const auto& X> constexpr bool columns_paired() {
+  using M = std::remove_cvref_t<decltype(X)>;
+  for (int p : kPairs)
+    for (int r = 0; r < kRows<M>; ++r)
+      if (X[r][p + 1] != (r % 2 ? -X[r][p] : X[r][p])) return false;
+  return true;
+}
+
+// sum over k in {first, first + step, ...} of c(k) * in(k), for coefficients known once unrolled: zero terms
+// vanish, +-1 needs no multiply, and the first term starts the sum (0 + x is not x for -0).
+template <int L, int K, class Coefficient, class In>
+inline Vec<L> dot(int first, int step, Coefficient c, In in) {
+  Vec<L> sum{};
+  bool started = false;
 #pragma GCC unroll 8
-  for (int r = 0; r < R; ++r) {
-    Vec<L> sum{};
+  for (int k = first; k < K; k += step) {
+    if (c(k) == 0) continue;
+    sum = started ? sum + c(k) * in(k) : c(k) * in(k);
+    started = true;
+  }
+  return sum;
+}
+
+// out[r * out_stride] = sum over k of X[r][k] * in[k * in_stride], for a constant transform X.
+template <int L, const auto& X>
+inline void multiply(const Vec<L>* in, int in_stride, Vec<L>* out, int out_stride) {
+  using M = std::remove_cvref_t<decltype(X)>;
+  constexpr int R = kRows<M>, K = kColumns<M>;
+  const auto at = [&](int k) { return in[k * in_stride]; };
+  if constexpr (R == kAlpha) {
+    static_assert(rows_paired<X>());
+    out[0] = dot<L, K>(0, 1, [](int k) { return X[0][k]; }, at);
+    out[(kAlpha - 1) * out_stride] = dot<L, K>(0, 1, [](int k) { return X[kAlpha - 1][k]; }, at);
+#pragma GCC unroll 3
+    for (int r : kPairs) {
+      const auto coefficient = [&](int k) { return X[r][k]; };
+      const Vec<L> even = dot<L, K>(0, 2, coefficient, at), odd = dot<L, K>(1, 2, coefficient, at);
+      out[r * out_stride] = even + odd;
+      out[(r + 1) * out_stride] = even - odd;
+    }
+  } else {
+    static_assert(K == kAlpha && columns_paired<X>());
+    Vec<L> sums[kAlpha], differences[kAlpha];  // at the first point of each pair
+    sums[0] = differences[0] = at(0);
+    sums[kAlpha - 1] = differences[kAlpha - 1] = at(kAlpha - 1);
+#pragma GCC unroll 3
+    for (int p : kPairs) {
+      sums[p] = at(p) + at(p + 1);
+      differences[p] = at(p) - at(p + 1);
+    }
+    const auto paired = [](int k) { return k == 0 || k == kAlpha - 1 || k % 2 == 1; };
 #pragma GCC unroll 8
-    for (int k = 0; k < K; ++k)
-      if (m[r][k] != 0) sum += m[r][k] * in[k * in_stride];
-    out[r * out_stride] = sum;
+    for (int r = 0; r < R; ++r)
+      out[r * out_stride] = dot<L, K>(
+          0, 1, [&](int k) { return paired(k) ? X[r][k] : 0.f; },
+          [&](int k) { return r % 2 ? differences[k] : sums[k]; });
   }
 }
 
-// X t X^T for a constant R x K matrix X and a K x K tile t of vectors, t[i][j] = at(i, j), each result element
+// X t X^T for a constant R x K transform X and a K x K tile t of vectors, t[i][j] = at(i, j), each result element
 // handed to put(i, j, value). Column by column, then row by row, every loop unrolled: only the intermediate
 // R x K tile leaves registers. The filter, input and output transforms are all this.
-template <int L, int R, int K, class At, class Put>
-inline void sandwich(const float (&x)[R][K], At at, Put put) {
+template <int L, const auto& X, class At, class Put>
+inline void sandwich(At at, Put put) {
+  using M = std::remove_cvref_t<decltype(X)>;
+  constexpr int R = kRows<M>, K = kColumns<M>;
   Vec<L> rows[R][K];  // X t
 #pragma GCC unroll 8
   for (int j = 0; j < K; ++j) {
     Vec<L> column[K];
 #pragma GCC unroll 8
     for (int i = 0; i < K; ++i) column[i] = at(i, j);
-    multiply<L>(x, column, 1, &rows[0][j], K);
+    multiply<L, X>(column, 1, &rows[0][j], K);
   }
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i) {
     Vec<L> out[R];
-    multiply<L>(x, rows[i], 1, out, 1);
+    multiply<L, X>(rows[i], 1, out, 1);
 #pragma GCC unroll 8
     for (int j = 0; j < R; ++j) put(i, j, out[j]);
   }
@@ -140,8 +202,8 @@ void transform_filter(const float* filter, int64_t c, int64_t o, int64_t o_pad, 
 #pragma omp parallel for schedule(static)
   for (int64_t ci = 0; ci < c; ++ci)
     for (int64_t oc = 0; oc < o; oc += L)
-      sandwich<L>(
-          kG, [&](int i, int j) { return load<L>(filter + ((i * kTaps + j) * c + ci) * o + oc, o - oc); },
+      sandwich<L, kG>(
+          [&](int i, int j) { return load<L>(filter + ((i * kTaps + j) * c + ci) * o + oc, o - oc); },
           [&](int i, int j, Vec<L> point) { store<L>(u + ((i * kAlpha + j) * c + ci) * o_pad + oc, point); });
 }
 
@@ -165,15 +227,17 @@ struct TileGrid {
 // Slices inside the image are read in place; the others (a tile over the edge, or the last slice when the
 // channels fill no whole vector) are first copied into a zero-filled tile, so that the unrolled transform is
 // compiled without a bounds check on every load.
-template <int L, int R, int kSide>
-void transform_tile(const float (&x)[R][kSide], const float* image, int64_t image_h, int64_t image_w,
-                    int64_t channels, int64_t y0, int64_t x0, float* out, int64_t point_stride) {
+template <int L, const auto& X>
+void transform_tile(const float* image, int64_t image_h, int64_t image_w, int64_t channels, int64_t y0, int64_t x0,
+                    float* out, int64_t point_stride) {
+  using M = std::remove_cvref_t<decltype(X)>;
+  constexpr int R = kRows<M>, kSide = kColumns<M>;
   const int64_t row = image_w * channels;
   const bool inside = y0 >= 0 && y0 + kSide <= image_h && x0 >= 0 && x0 + kSide <= image_w;
   for (int64_t ch = 0; ch < channels; ch += L) {
     const auto transform = [&](const float* t, int64_t t_row, int64_t t_col) {
-      sandwich<L>(
-          x, [&](int i, int j) { return load<L>(t + i * t_row + j * t_col); },
+      sandwich<L, X>(
+          [&](int i, int j) { return load<L>(t + i * t_row + j * t_col); },
           [&](int i, int j, Vec<L> point) { store<L>(out + (i * R + j) * point_stride + ch, point); });
     };
     const float* corner = image + (y0 * image_w + x0) * channels + ch;
@@ -195,8 +259,8 @@ void transform_tile(const float (&x)[R][kSide], const float* image, int64_t imag
 template <int L>
 void transform_output_slice(const float* m, int64_t point_stride, Vec<L> bias, bool relu, float* y, int64_t row,
                             int64_t col) {
-  sandwich<L>(
-      kAT, [&](int i, int j) { return load<L>(m + (i * kAlpha + j) * point_stride); },
+  sandwich<L, kAT>(
+      [&](int i, int j) { return load<L>(m + (i * kAlpha + j) * point_stride); },
       [&](int i, int j, Vec<L> out) {
         out += bias;
         if (relu) out = out < 0 ? Vec<L>{} : out;  // NaN stays NaN, as std::max(x, 0.f)
@@ -316,7 +380,7 @@ void winograd_forward(const float* input, const float* filter, const float* bias
       const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
-        transform_tile<L>(kBT, input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
+        transform_tile<L, kBT>(input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
                           at.x - g.pad_left, v + t * c_pad, v_stride);
       }
       for (int p = 0; p < kPoints; ++p)
@@ -355,9 +419,9 @@ void winograd_filter_gradient(const float* input, const float* d_out, float* d_f
       const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
-        transform_tile<L>(kBT, input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
+        transform_tile<L, kBT>(input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
                           at.x - g.pad_left, v + t * c_pad, v_stride);
-        transform_tile<L>(kGradientG, d_out + at.image * g.oh * g.ow * g.o, g.oh, g.ow, g.o, at.y, at.x,
+        transform_tile<L, kGradientG>(d_out + at.image * g.oh * g.ow * g.o, g.oh, g.ow, g.o, at.y, at.x,
                           d + t * o_pad, d_stride);
       }
       for (int p = 0; p < kPoints; ++p)
@@ -372,8 +436,8 @@ void winograd_filter_gradient(const float* input, const float* d_out, float* d_f
 #pragma omp parallel for schedule(static)
   for (int64_t ci = 0; ci < g.c; ++ci)
     for (int64_t oc = 0; oc < g.o; oc += L)
-      sandwich<L>(
-          kGradientAT, [&](int i, int j) { return load<L>(total + ((i * kAlpha + j) * g.c + ci) * o_pad + oc); },
+      sandwich<L, kGradientAT>(
+          [&](int i, int j) { return load<L>(total + ((i * kAlpha + j) * g.c + ci) * o_pad + oc); },
           [&](int i, int j, Vec<L> tap) {
             store<L>(d_filter + ((i * kTaps + j) * g.c + ci) * g.o + oc, tap, g.o - oc);
           });
