@@ -3,12 +3,9 @@
 
 #include <omp.h>
 
-namespace tapeflow::kernels::cpu {
+#include "kernels/cpu/cpu_features.h"
 
-bool cpu_has_avx512() {
-  static const bool has = __builtin_cpu_supports("avx512f");
-  return has;
-}
+namespace tapeflow::kernels::cpu {
 
 // Below 16 channels either way the GEMMs are too thin to pay for the transforms (conv1's single input channel
 // stays with direct convolution).

@@ -40,8 +40,8 @@ void winograd_5x5_backward_input(const float* d_out, const float* filter, float*
 void winograd_5x5_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
                                   const Conv2DGeometry& g);
 
-// The same for one instruction set: 16-lane AVX-512 or 8-lane AVX2 vectors. winograd_5x5_forward picks the
-// widest the CPU has; tests run both.
+// The same for one instruction set: 16-lane AVX-512 or 8-lane AVX2 vectors (kernels/cpu/isa_*.cpp).
+// winograd_5x5_forward picks the widest the CPU has (kernels/cpu/cpu_features.h); tests run both.
 void winograd_5x5_forward_avx512(const float* input, const float* filter, const float* bias, bool relu, float* out,
                                  float* scratch, const Conv2DGeometry& g);
 void winograd_5x5_forward_avx2(const float* input, const float* filter, const float* bias, bool relu, float* out,
@@ -50,7 +50,6 @@ void winograd_5x5_backward_filter_avx512(const float* input, const float* d_out,
                                          const Conv2DGeometry& g);
 void winograd_5x5_backward_filter_avx2(const float* input, const float* d_out, float* d_filter, float* scratch,
                                        const Conv2DGeometry& g);
-bool cpu_has_avx512();
 
 // The scratch layout both instruction sets share, in floats for vectors of `lanes` floats: the transformed
 // filter [kPoints][c][o rounded up to lanes], then per thread one block's transformed input tiles

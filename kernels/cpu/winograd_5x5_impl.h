@@ -1,15 +1,14 @@
 #pragma once
 // The F(4x4, 5x5) Winograd convolution (kernels/cpu/winograd_5x5.h) for vectors of L floats over channels.
-// Included by one translation unit per instruction set (winograd_5x5_avx2.cpp, winograd_5x5_avx512.cpp), each
+// Included by one translation unit per instruction set (isa_avx2.cpp, isa_avx512.cpp), each
 // compiled for its ISA with floating-point contraction on, so `acc += a * b` is one FMA. Everything here has
 // internal linkage, so the two instantiations never meet.
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <type_traits>
-#include <utility>
 
+#include "kernels/cpu/simd.h"
 #include "kernels/cpu/winograd_5x5.h"
 
 namespace tapeflow::kernels::cpu {
@@ -65,39 +64,6 @@ constexpr float kGradientAT[kTaps][kAlpha] = {
     {0, 1, -1, 8, -8, 0.125f, -0.125f, 0},
     {0, 1, 1, 16, 16, 0.0625f, 0.0625f, 1},
 };
-
-// GCC's vectors of L floats (an alias template drops vector_size, so each width is spelled out).
-template <int L> struct VectorOf;
-template <> struct VectorOf<8> {
-  typedef float type __attribute__((vector_size(32)));
-  typedef float unaligned __attribute__((vector_size(32), aligned(4), may_alias));
-};
-template <> struct VectorOf<16> {
-  typedef float type __attribute__((vector_size(64)));
-  typedef float unaligned __attribute__((vector_size(64), aligned(4), may_alias));
-};
-template <int L> using Vec = typename VectorOf<L>::type;
-template <int L> using UnalignedVec = typename VectorOf<L>::unaligned;
-
-// {x, x, ..., x}: one broadcast (a lane-by-lane loop compiles to L masked ones).
-template <int L> Vec<L> splat(float x) {
-  return [x]<size_t... I>(std::index_sequence<I...>) { return Vec<L>{(static_cast<void>(I), x)...}; }(
-      std::make_index_sequence<L>{});
-}
-// Loads and stores of min(n, L) floats; the lanes past n read as 0 and are not written. A whole vector moves
-// through an unaligned vector type, which keeps it in a register (a memcpy makes GCC spill accumulators).
-template <int L> Vec<L> load(const float* p, int64_t n = L) {
-  if (n >= L) return *reinterpret_cast<const UnalignedVec<L>*>(p);
-  Vec<L> v{};
-  std::memcpy(&v, p, sizeof(float) * n);
-  return v;
-}
-template <int L> void store(float* p, Vec<L> v, int64_t n = L) {
-  if (n >= L)
-    *reinterpret_cast<UnalignedVec<L>*>(p) = v;
-  else
-    std::memcpy(p, &v, sizeof(float) * n);
-}
 
 // The points come in pairs +-p, at indices 1-2, 3-4 and 5-6. So the 8-row transforms (B^T, G, G') have each pair
 // of rows equal in their even columns and opposite in their odd ones, and the 8-column transforms (A^T, A'^T)
@@ -263,7 +229,7 @@ void transform_output_slice(const float* m, int64_t point_stride, Vec<L> bias, b
       [&](int i, int j) { return load<L>(m + (i * kAlpha + j) * point_stride); },
       [&](int i, int j, Vec<L> out) {
         out += bias;
-        if (relu) out = out < 0 ? Vec<L>{} : out;  // NaN stays NaN, as std::max(x, 0.f)
+        if (relu) out = relu_vector<L>(out);
         store<L>(y + i * row + j * col, out);
       });
 }
@@ -329,13 +295,6 @@ void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float*
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) store<L>(c + i * ldc + j * L, acc[i][j]);
 }
-
-// The GEMMs' register tiles: kAccumulators vectors of c, as NV column vectors by kAccumulators / NV rows (with
-// AVX-512: 6 x 4 zmm for 64 columns, 12 x 2 for 32; with AVX2: 6 x 2 ymm, 12 x 1). Fewer rows per column vector
-// would leave the loads of a's broadcasts, not the FMAs, the bottleneck.
-template <int L> constexpr int kAccumulators = L == 16 ? 24 : 12;
-template <int L> constexpr int kMaxVectors = L == 16 ? 4 : 2;
-template <int L, int NV> constexpr int kTileRows = kAccumulators<L> / NV;
 
 // gemm_block with R <= kTileRows rows and NV column vectors, R chosen at run time (the last rows).
 template <int L, GemmForm F, int NV, int R = kTileRows<L, NV>>

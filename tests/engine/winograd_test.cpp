@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/winograd_5x5.h"
 
 namespace kc = tapeflow::kernels::cpu;

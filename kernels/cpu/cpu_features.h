@@ -1,0 +1,9 @@
+#pragma once
+// What this CPU can run, for kernels compiled once per instruction set (kernels/cpu/isa_*.cpp).
+
+namespace tapeflow::kernels::cpu {
+
+// AVX-512F: the 16-lane builds; else the 8-lane AVX2 builds (x86-64-v3, the whole library's baseline).
+bool cpu_has_avx512();
+
+}  // namespace tapeflow::kernels::cpu

@@ -1,0 +1,58 @@
+#pragma once
+// GCC's vector extensions, for kernels written once and compiled once per instruction set (AVX-512 and AVX2;
+// kernels/CMakeLists.txt gives those files their -march), the width picked at run time (kernels/cpu/cpu_features.h).
+// Everything here has internal linkage, so the AVX-512 and AVX2 instantiations never meet: include this only
+// from the per-instruction-set files and the *_impl.h headers they include.
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+namespace tapeflow::kernels::cpu {
+
+namespace {
+
+// Vectors of L floats (an alias template drops vector_size, so each width is spelled out).
+template <int L> struct VectorOf;
+template <> struct VectorOf<8> {
+  typedef float type __attribute__((vector_size(32)));
+  typedef float unaligned __attribute__((vector_size(32), aligned(4), may_alias));
+};
+template <> struct VectorOf<16> {
+  typedef float type __attribute__((vector_size(64)));
+  typedef float unaligned __attribute__((vector_size(64), aligned(4), may_alias));
+};
+template <int L> using Vec = typename VectorOf<L>::type;
+template <int L> using UnalignedVec = typename VectorOf<L>::unaligned;
+
+// {x, x, ..., x}: one broadcast (a lane-by-lane loop compiles to L masked ones).
+template <int L> Vec<L> splat(float x) {
+  return [x]<size_t... I>(std::index_sequence<I...>) { return Vec<L>{(static_cast<void>(I), x)...}; }(
+      std::make_index_sequence<L>{});
+}
+// Loads and stores of min(n, L) floats; the lanes past n read as 0 and are not written. A whole vector moves
+// through an unaligned vector type, which keeps it in a register (a memcpy makes GCC spill accumulators).
+template <int L> Vec<L> load(const float* p, int64_t n = L) {
+  if (n >= L) return *reinterpret_cast<const UnalignedVec<L>*>(p);
+  Vec<L> v{};
+  std::memcpy(&v, p, sizeof(float) * n);
+  return v;
+}
+template <int L> void store(float* p, Vec<L> v, int64_t n = L) {
+  if (n >= L)
+    *reinterpret_cast<UnalignedVec<L>*>(p) = v;
+  else
+    std::memcpy(p, &v, sizeof(float) * n);
+}
+// max(v, 0) lane by lane; NaN stays NaN, as std::max(x, 0.f).
+template <int L> Vec<L> relu_vector(Vec<L> v) { return v < 0 ? Vec<L>{} : v; }
+
+// Register tiles of accumulators for the FMA loops: kAccumulators vectors, as NV column vectors by
+// kAccumulators / NV rows (with AVX-512: 6 x 4 zmm for 64 columns, 12 x 2 for 32; with AVX2: 6 x 2 ymm, 12 x 1),
+// which leaves registers for the operands. Fewer rows per column vector would leave the loads of the
+// broadcasts, not the FMAs, the bottleneck.
+template <int L> constexpr int kAccumulators = L == 16 ? 24 : 12;
+template <int L> constexpr int kMaxVectors = L == 16 ? 4 : 2;
+template <int L, int NV> constexpr int kTileRows = kAccumulators<L> / NV;
+
+}  // namespace
+}  // namespace tapeflow::kernels::cpu
