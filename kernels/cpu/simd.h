@@ -5,6 +5,7 @@
 // from the per-instruction-set files and the *_impl.h headers they include.
 #include <cstdint>
 #include <cstring>
+#include <immintrin.h>
 #include <utility>
 
 namespace tapeflow::kernels::cpu {
@@ -43,6 +44,28 @@ template <int L> void store(float* p, Vec<L> v, int64_t n = L) {
   else
     std::memcpy(p, &v, sizeof(float) * n);
 }
+// Outputs at least this large are written with non-temporal stores: they go to memory without first reading
+// each cache line for ownership (one pass over memory instead of two), and without evicting what the next op
+// reads. Smaller outputs are written through the cache, where the next op finds them. On this project's Xeon a
+// 100 MB output takes 12-15 ms through the cache and 5 ms streamed.
+constexpr int64_t kStreamingBytes = int64_t{16} << 20;
+
+// Whether `floats` floats written as whole vectors of L from `out`, every vector at a multiple of `step` floats
+// (a multiple of L), are worth streaming and aligned for it.
+template <int L> bool worth_streaming(const float* out, int64_t floats, int64_t step) {
+  return floats * int64_t{sizeof(float)} >= kStreamingBytes && step % L == 0 &&
+         reinterpret_cast<uintptr_t>(out) % sizeof(Vec<L>) == 0;
+}
+// A non-temporal store of a whole vector at an address aligned to its size. The stores become visible to other
+// threads only after stream_fence().
+template <int L> void store_streaming(float* p, Vec<L> v) {
+  if constexpr (L == 16)
+    _mm512_stream_ps(p, v);
+  else
+    _mm256_stream_ps(p, v);
+}
+inline void stream_fence() { _mm_sfence(); }
+
 // max(v, 0) lane by lane; NaN stays NaN, as std::max(x, 0.f).
 template <int L> Vec<L> relu_vector(Vec<L> v) { return v < 0 ? Vec<L>{} : v; }
 

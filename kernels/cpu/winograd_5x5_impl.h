@@ -340,7 +340,7 @@ void winograd_forward(const float* input, const float* filter, const float* bias
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
         transform_tile<L, kBT>(input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
-                          at.x - g.pad_left, v + t * c_pad, v_stride);
+                               at.x - g.pad_left, v + t * c_pad, v_stride);
       }
       for (int p = 0; p < kPoints; ++p)
         gemm<L, kProduct>(count, o_pad, g.c, v + p * v_stride, c_pad, u + p * g.c * o_pad, o_pad, m + p * o_pad,
@@ -379,9 +379,9 @@ void winograd_filter_gradient(const float* input, const float* d_out, float* d_f
       for (int64_t t = 0; t < count; ++t) {
         const TileCorner at = grid.corner(first + t);
         transform_tile<L, kBT>(input + at.image * g.h * g.w * g.c, g.h, g.w, g.c, at.y - g.pad_top,
-                          at.x - g.pad_left, v + t * c_pad, v_stride);
+                               at.x - g.pad_left, v + t * c_pad, v_stride);
         transform_tile<L, kGradientG>(d_out + at.image * g.oh * g.ow * g.o, g.oh, g.ow, g.o, at.y, at.x,
-                          d + t * o_pad, d_stride);
+                                      d + t * o_pad, d_stride);
       }
       for (int p = 0; p < kPoints; ++p)
         gemm<L, kAccumulateTransposed>(g.c, o_pad, count, v + p * v_stride, c_pad, d + p * d_stride, o_pad,

@@ -1,0 +1,26 @@
+// Which convolutions take the few-channels direct path, its scratch, and the choice of instruction set.
+#include "kernels/cpu/conv_few_channels.h"
+
+#include <omp.h>
+
+#include "kernels/cpu/cpu_features.h"
+
+namespace tapeflow::kernels::cpu {
+
+bool conv_few_channels_applies(const Conv2DGeometry& g) {
+  return g.c <= 4 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1;
+}
+
+int64_t conv_few_channels_scratch_size(const Conv2DGeometry& g) {
+  return conv_few_channels::filter_floats(g) + omp_get_max_threads() * conv_few_channels::image_floats(g);
+}
+
+void conv_few_channels_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
+                               float* scratch, const Conv2DGeometry& g) {
+  if (cpu_has_avx512())
+    conv_few_channels_forward_avx512(input, filter, bias, relu, out, scratch, g);
+  else
+    conv_few_channels_forward_avx2(input, filter, bias, relu, out, scratch, g);
+}
+
+}  // namespace tapeflow::kernels::cpu
