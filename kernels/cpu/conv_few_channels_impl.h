@@ -118,13 +118,21 @@ void few_channels_forward(const float* input, const float* filter, const float* 
     float* image = scratch + filter_floats(g) + omp_get_thread_num() * image_floats(g);
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < g.n; ++b) {
+      // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
+      const int64_t columns = std::clamp<int64_t>(padded_w - g.pad_left, 0, g.w);
       for (int64_t ci = 0; ci < g.c; ++ci)
-        for (int64_t r = 0; r < padded_h; ++r)
-          for (int64_t x = 0; x < padded_w; ++x) {
-            const int64_t iy = r - g.pad_top, ix = x - g.pad_left;
-            image[(ci * padded_h + r) * padded_w + x] =
-                iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? input[((b * g.h + iy) * g.w + ix) * g.c + ci] : 0.f;
+        for (int64_t r = 0; r < padded_h; ++r) {
+          float* padded = image + (ci * padded_h + r) * padded_w;
+          const int64_t y = r - g.pad_top;
+          if (y < 0 || y >= g.h) {
+            std::fill_n(padded, padded_w, 0.f);
+            continue;
           }
+          const float* from = input + (b * g.h + y) * g.w * g.c + ci;
+          std::fill_n(padded, g.pad_left, 0.f);
+          for (int64_t x = 0; x < columns; ++x) padded[g.pad_left + x] = from[x * g.c];
+          std::fill(padded + g.pad_left + columns, padded + padded_w, 0.f);
+        }
       for (int64_t y = 0; y < g.oh; ++y)
         output_row<L>({.window = image + y * padded_w,
                        .padded_row = padded_w,
