@@ -17,11 +17,15 @@ struct Philox4x32 {
   uint32_t x[4];
 };
 
-TAPEFLOW_HOST_DEVICE inline Philox4x32 philox4x32(uint64_t key, uint64_t counter_lo, uint64_t counter_hi = 0) {
+// The four words through references, so that a SIMD loop over counters keeps them in vector registers.
+TAPEFLOW_HOST_DEVICE inline void philox4x32_words(uint64_t key, uint64_t counter_lo, uint64_t counter_hi,
+                                                  uint32_t& c0, uint32_t& c1, uint32_t& c2, uint32_t& c3) {
   constexpr uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
   constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
-  uint32_t c0 = static_cast<uint32_t>(counter_lo), c1 = static_cast<uint32_t>(counter_lo >> 32);
-  uint32_t c2 = static_cast<uint32_t>(counter_hi), c3 = static_cast<uint32_t>(counter_hi >> 32);
+  c0 = static_cast<uint32_t>(counter_lo);
+  c1 = static_cast<uint32_t>(counter_lo >> 32);
+  c2 = static_cast<uint32_t>(counter_hi);
+  c3 = static_cast<uint32_t>(counter_hi >> 32);
   uint32_t k0 = static_cast<uint32_t>(key), k1 = static_cast<uint32_t>(key >> 32);
   for (int round = 0; round < 10; ++round) {
     const uint64_t p0 = static_cast<uint64_t>(kMul0) * c0;
@@ -35,9 +39,12 @@ TAPEFLOW_HOST_DEVICE inline Philox4x32 philox4x32(uint64_t key, uint64_t counter
     k0 += kWeyl0;
     k1 += kWeyl1;
   }
-  return {{c0, c1, c2, c3}};
 }
-
+TAPEFLOW_HOST_DEVICE inline Philox4x32 philox4x32(uint64_t key, uint64_t counter_lo, uint64_t counter_hi = 0) {
+  Philox4x32 r;
+  philox4x32_words(key, counter_lo, counter_hi, r.x[0], r.x[1], r.x[2], r.x[3]);
+  return r;
+}
 // Uniform in [0, 1) from the top 24 bits.
 TAPEFLOW_HOST_DEVICE inline float uint_to_unit_float(uint32_t bits) { return (bits >> 8) * (1.0f / 16777216.0f); }
 

@@ -1,15 +1,39 @@
 #include "kernels/random.h"
 
+#include <algorithm>
+
 #include "kernels/philox.h"
 
 namespace tapeflow::kernels::cpu {
 
+namespace {
+
+// out[4 b .. 4 b + 4) for blocks [begin, end): one block per SIMD lane, Philox's rounds in vector registers.
+void uniform_blocks(float* out, int64_t begin, int64_t end, uint64_t key, uint64_t counter, float minval,
+                    float range) {
+#pragma omp simd
+  for (int64_t b = begin; b < end; ++b) {
+    uint32_t x0, x1, x2, x3;
+    philox4x32_words(key, counter + b, 0, x0, x1, x2, x3);
+    out[4 * b] = minval + range * uint_to_unit_float(x0);
+    out[4 * b + 1] = minval + range * uint_to_unit_float(x1);
+    out[4 * b + 2] = minval + range * uint_to_unit_float(x2);
+    out[4 * b + 3] = minval + range * uint_to_unit_float(x3);
+  }
+}
+
+}  // namespace
+
 void philox_uniform(float* out, int64_t n, uint64_t key, uint64_t counter, float minval, float maxval) {
   const float range = maxval - minval;
+  constexpr int64_t kChunk = 4096;  // blocks per parallel task
+  const int64_t whole = n / 4, chunks = (whole + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) if (n > 65536)
-  for (int64_t b = 0; b < (n + 3) / 4; ++b) {
-    const Philox4x32 r = philox4x32(key, counter + b);
-    for (int64_t j = 0; j < 4 && 4 * b + j < n; ++j) out[4 * b + j] = minval + range * uint_to_unit_float(r.x[j]);
+  for (int64_t chunk = 0; chunk < chunks; ++chunk)
+    uniform_blocks(out, chunk * kChunk, std::min(whole, (chunk + 1) * kChunk), key, counter, minval, range);
+  if (whole * 4 < n) {
+    const Philox4x32 r = philox4x32(key, counter + whole);
+    for (int64_t j = 0; whole * 4 + j < n; ++j) out[whole * 4 + j] = minval + range * uint_to_unit_float(r.x[j]);
   }
 }
 
