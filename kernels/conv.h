@@ -2,7 +2,8 @@
 // 2-D convolution on NHWC images with HWIO filters. CPU, chosen at build time (TAPEFLOW_ONEDNN):
 // oneDNN's AVX-512 convolutions (kernels/cpu/conv_onednn.cpp), or im2col + OpenBLAS SGEMM with the batch
 // folded into the GEMM's M dimension (kernels/cpu/conv.cpp); in both builds 5x5 stride-1 convolutions with >= 16
-// channels each way run our Winograd algorithm instead (kernels/cpu/conv_algorithm.cpp chooses). The geometry is
+// channels each way run our Winograd algorithm instead, and stride-1 forwards over <= 4 input channels our direct
+// kernel for few channels (kernels/cpu/conv_algorithm.cpp chooses). The geometry is
 // shared with pooling (kernels/pool.h).
 #include <cstdint>
 
@@ -34,9 +35,9 @@ int64_t conv2d_scratch_size(ConvPass pass, const Conv2DGeometry& g);
 
 // out [n, oh, ow, o] = the convolution of input [n, h, w, c] with filter [kh, kw, c, o].
 void conv2d_forward(const float* input, const float* filter, float* out, float* scratch, const Conv2DGeometry& g);
-// out = max(conv2d(input, filter) + bias, 0) with bias [o]: a conv layer's inference forward, the bias and the
-// ReLU applied while each output tile is still in cache (oneDNN post-ops) instead of as two more passes over
-// the whole output.
+// out = max(conv2d(input, filter) + bias, 0) with bias [o]: a conv layer's forward, the bias and the ReLU
+// applied while each output tile is still in registers or cache (oneDNN post-ops, or our kernels' last step)
+// instead of as two more passes over the whole output.
 void conv2d_bias_relu_forward(const float* input, const float* filter, const float* bias, float* out,
                               float* scratch, const Conv2DGeometry& g);
 // d_input [n, h, w, c] (fully written) = the gradient of the forward with respect to its input, given
