@@ -149,9 +149,10 @@ BENCHMARK(BM_Sgemm<Gemm::kOneDnn>)->Apply(gemm_shapes);
 #endif
 BENCHMARK(BM_Sgemm<Gemm::kTapeflow>)->Apply(gemm_shapes);
 
-// ---- conv2d: the production kernels (oneDNN or im2col + OpenBLAS, whichever this build has; conv2's forwards
-// and input gradient are the Winograd convolution, kernels/cpu/winograd_5x5.h). GFLOP/s counts direct
-// convolution's multiply-adds, so a Winograd pass can pass the FMA peak: its %peak is then above 100 ----
+// ---- conv2d: the production kernels (oneDNN or im2col + OpenBLAS, whichever this build has; conv2's passes are
+// the Winograd convolution, kernels/cpu/winograd_5x5.h, and conv1's forwards the kernel for few input channels,
+// kernels/cpu/conv_few_channels.h). GFLOP/s counts direct convolution's multiply-adds, so a Winograd pass can pass
+// the FMA peak: its %peak is then above 100 ----
 tapeflow::kernels::Conv2DGeometry cnn_conv(int layer) {
   // The notes' CNN, batch 50: conv1 28x28x1 -> 32, conv2 14x14x32 -> 64, both 5x5 SAME stride 1.
   if (layer == 1) return {50, 28, 28, 1, 5, 5, 32, 28, 28, 1, 1, 1, 1, 2, 2};

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "kernels/conv.h"
+#include "kernels/cpu/cpu_features.h"
 
 namespace tapeflow::kernels::cpu {
 
@@ -32,8 +33,9 @@ void conv_few_channels_forward_avx2(const float* input, const float* filter, con
 // [c][kw][kh][o rounded up to 16], then per thread one image zero-padded so that every output pixel's window
 // lies inside it, in planes: [c][oh + kh - 1][ow + kw - 1].
 namespace conv_few_channels {
-constexpr int kWidestLanes = 16;
-inline int64_t padded_channels(const Conv2DGeometry& g) { return (g.o + kWidestLanes - 1) / kWidestLanes * kWidestLanes; }
+inline int64_t padded_channels(const Conv2DGeometry& g) {
+  return (g.o + kWidestLanes - 1) / kWidestLanes * kWidestLanes;
+}
 inline int64_t filter_floats(const Conv2DGeometry& g) { return g.kh * g.kw * g.c * padded_channels(g); }
 inline int64_t image_floats(const Conv2DGeometry& g) { return (g.oh + g.kh - 1) * (g.ow + g.kw - 1) * g.c; }
 }  // namespace conv_few_channels

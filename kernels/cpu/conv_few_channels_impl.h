@@ -111,29 +111,38 @@ void few_channels_forward(const float* input, const float* filter, const float* 
       }
   const int64_t padded_h = g.oh + g.kh - 1, padded_w = g.ow + g.kw - 1, plane = padded_h * padded_w;
   const bool stream = worth_streaming<L>(out, g.n * g.oh * g.ow * g.o, g.o);
-  // Parallel over images: each thread pads its image once, into planes (channel by channel), then every window
-  // lies inside it and a block's pixels are consecutive floats.
+  // Work items are bands of output rows, each image split into as many bands as it takes to give every thread
+  // work (one band per image when the batch has enough images). A thread pads an image into its planes
+  // (channel by channel) when it first takes one of its bands; then every window lies inside the padded image
+  // and a block's pixels are consecutive floats.
+  const int threads = omp_get_max_threads();
+  const int64_t bands = g.n >= threads ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
+  // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
+  const int64_t left = std::min(g.pad_left, padded_w), columns = std::clamp<int64_t>(padded_w - left, 0, g.w);
 #pragma omp parallel
   {
     float* image = scratch + filter_floats(g) + omp_get_thread_num() * image_floats(g);
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < g.n; ++b) {
-      // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
-      const int64_t columns = std::clamp<int64_t>(padded_w - g.pad_left, 0, g.w);
-      for (int64_t ci = 0; ci < g.c; ++ci)
-        for (int64_t r = 0; r < padded_h; ++r) {
-          float* padded = image + (ci * padded_h + r) * padded_w;
-          const int64_t y = r - g.pad_top;
-          if (y < 0 || y >= g.h) {
-            std::fill_n(padded, padded_w, 0.f);
-            continue;
+    int64_t padded_image = -1;
+#pragma omp for schedule(static) nowait
+    for (int64_t item = 0; item < g.n * bands; ++item) {
+      const int64_t b = item / bands, band = item % bands;
+      if (b != padded_image) {
+        for (int64_t ci = 0; ci < g.c; ++ci)
+          for (int64_t r = 0; r < padded_h; ++r) {
+            float* padded = image + (ci * padded_h + r) * padded_w;
+            const int64_t y = r - g.pad_top;
+            if (y < 0 || y >= g.h) {
+              std::fill_n(padded, padded_w, 0.f);
+              continue;
+            }
+            const float* from = input + (b * g.h + y) * g.w * g.c + ci;
+            std::fill_n(padded, left, 0.f);
+            for (int64_t x = 0; x < columns; ++x) padded[left + x] = from[x * g.c];
+            std::fill(padded + left + columns, padded + padded_w, 0.f);
           }
-          const float* from = input + (b * g.h + y) * g.w * g.c + ci;
-          std::fill_n(padded, g.pad_left, 0.f);
-          for (int64_t x = 0; x < columns; ++x) padded[g.pad_left + x] = from[x * g.c];
-          std::fill(padded + g.pad_left + columns, padded + padded_w, 0.f);
-        }
-      for (int64_t y = 0; y < g.oh; ++y)
+        padded_image = b;
+      }
+      for (int64_t y = band * g.oh / bands; y < (band + 1) * g.oh / bands; ++y)
         output_row<L>({.window = image + y * padded_w,
                        .padded_row = padded_w,
                        .plane = plane,
@@ -146,7 +155,7 @@ void few_channels_forward(const float* input, const float* filter, const float* 
                        .stream = stream},
                       0, g);
     }
-    if (stream) stream_fence();
+    if (stream) stream_fence();  // before the region's closing barrier, after which others read the output
   }
 }
 

@@ -3,7 +3,11 @@
 
 namespace tapeflow::kernels::cpu {
 
-// AVX-512F: the 16-lane builds; else the 8-lane AVX2 builds (x86-64-v3, the whole library's baseline).
+// AVX-512 (F, BW, CD, DQ and VL: x86-64-v4): the 16-lane builds; else the 8-lane AVX2 builds (x86-64-v3, the
+// whole library's baseline).
 bool cpu_has_avx512();
+
+// The widest vectors any build uses, in floats: scratch sized for them fits both.
+constexpr int kWidestLanes = 16;
 
 }  // namespace tapeflow::kernels::cpu

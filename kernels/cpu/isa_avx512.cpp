@@ -1,4 +1,5 @@
-// The kernels written once on GCC vectors (kernels/cpu/simd.h), on 16-lane AVX-512 vectors (this file is compiled for x86-64-v4; kernels/CMakeLists.txt).
+// The kernels written once on GCC vectors (kernels/cpu/simd.h), on 16-lane AVX-512 vectors (this file is compiled
+// for x86-64-v4; kernels/CMakeLists.txt).
 #include "kernels/cpu/conv_few_channels_impl.h"
 #include "kernels/cpu/winograd_5x5_impl.h"
 

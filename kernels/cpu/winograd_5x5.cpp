@@ -8,7 +8,7 @@
 namespace tapeflow::kernels::cpu {
 
 // Below 16 channels either way the GEMMs are too thin to pay for the transforms (conv1's single input channel
-// stays with direct convolution).
+// goes to direct convolution: kernels/cpu/conv_few_channels.h).
 bool winograd_5x5_applies(const Conv2DGeometry& g) {
   return g.kh == 5 && g.kw == 5 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 &&
          g.c >= 16 && g.o >= 16;
@@ -22,8 +22,7 @@ Conv2DGeometry input_gradient_geometry(const Conv2DGeometry& g) {
   return {g.n, g.oh, g.ow, g.o, g.kh, g.kw, g.c, g.h, g.w, 1, 1, 1, 1, g.kh - 1 - g.pad_top, g.kw - 1 - g.pad_left};
 }
 
-// Sized for the widest vectors, whose rounding up of the channel counts needs the most.
-constexpr int kWidestLanes = 16;
+// Sized for the widest vectors (kWidestLanes), whose rounding up of the channel counts needs the most.
 int64_t forward_scratch_size(const Conv2DGeometry& g) {
   return winograd_5x5::filter_floats(g, kWidestLanes) +
          omp_get_max_threads() * winograd_5x5::block_floats(g, kWidestLanes);

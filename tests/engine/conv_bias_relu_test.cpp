@@ -23,8 +23,7 @@ struct Geometry {
   std::array<int, 2> strides, dilations;
   Padding padding;
 };
-// Odd sizes, batch 1, a 1x1 filter (no im2col in the fallback), strides, dilations, both paddings, and the notes'
-// two convolutions.
+// Odd sizes, batch 1, a 1x1 filter, strides, dilations, both paddings, and the notes' two convolutions.
 const Geometry kGeometries[] = {
     {{3, 9, 7, 5}, {3, 2, 5, 6}, {2, 1}, {1, 1}, Padding::kSame},
     {{1, 11, 10, 3}, {3, 3, 3, 17}, {1, 1}, {2, 1}, Padding::kValid},

@@ -2,6 +2,7 @@
 // convolution, for both instruction sets: filter sizes, paddings and row widths that leave partial pixel blocks,
 // output channel counts that fill no vector, bias and ReLU, and an output large enough to be streamed.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -75,16 +76,20 @@ std::vector<double> direct(const std::vector<float>& x, const std::vector<float>
   return y;
 }
 
-// Floats at a 64-byte boundary plus `offset` floats, every one NaN until written.
+// `count` floats at a 64-byte boundary plus `offset` floats, every one NaN until written, and 16 more NaNs after
+// them that must stay NaN.
 class PoisonedOutput {
  public:
   PoisonedOutput(size_t count, size_t offset)
-      : storage_(count + offset + 16, std::numeric_limits<float>::quiet_NaN()), count_(count) {
+      : storage_(count + offset + 32, std::numeric_limits<float>::quiet_NaN()), count_(count) {
     const size_t misalignment = reinterpret_cast<uintptr_t>(storage_.data()) % 64 / sizeof(float);
     begin_ = storage_.data() + (misalignment ? 16 - misalignment : 0) + offset;
   }
   float* data() { return begin_; }
   std::vector<float> values() const { return {begin_, begin_ + count_}; }
+  bool nothing_written_past_the_end() const {
+    return std::all_of(begin_ + count_, begin_ + count_ + 16, [](float x) { return std::isnan(x); });
+  }
 
  private:
   std::vector<float> storage_;
@@ -102,6 +107,7 @@ void expect_matches(kc::ConvFewChannelsForward forward, const Conv2DGeometry& g,
   PoisonedOutput y(g.n * g.oh * g.ow * g.o, output_offset);
   std::vector<float> scratch(kc::conv_few_channels_scratch_size(g));
   forward(x.data(), f.data(), with_bias_relu ? bias.data() : nullptr, with_bias_relu, y.data(), scratch.data(), g);
+  EXPECT_TRUE(y.nothing_written_past_the_end()) << describe(g);
   const std::vector<float> got = y.values();
   const std::vector<double> want = direct(x, f, bias, with_bias_relu, g);
   double largest = 0, worst = 0;
@@ -116,14 +122,20 @@ void expect_matches(kc::ConvFewChannelsForward forward, const Conv2DGeometry& g,
   }
 }
 
+// At 1 thread, and at 3, where batches of 1 and 2 images are split into bands of rows among the threads.
 void expect_matches_direct(kc::ConvFewChannelsForward forward) {
   unsigned seed = 1;
-  for (const Conv2DGeometry& g : kGeometries)
-    for (bool with_bias_relu : {false, true}) expect_matches(forward, g, with_bias_relu, 0, seed += 3);
-  // 16 MB of output, where the stores become non-temporal (aligned: streamed; one float off alignment: through
-  // the cache).
+  const int threads = omp_get_max_threads();
+  for (int t : {1, 3}) {
+    omp_set_num_threads(t);
+    for (const Conv2DGeometry& g : kGeometries)
+      for (bool with_bias_relu : {false, true}) expect_matches(forward, g, with_bias_relu, 0, seed += 3);
+  }
+  omp_set_num_threads(threads);
+  // 17 MiB of output, past the 16 MiB where the stores become non-temporal (aligned: streamed; one float off
+  // alignment: through the cache).
   for (size_t offset : {0, 1})
-    expect_matches(forward, geometry(16, 64, 64, 1, 3, 3, 64, 1, 1, 1, 1), true, offset, seed += 3);
+    expect_matches(forward, geometry(17, 64, 64, 1, 3, 3, 64, 1, 1, 1, 1), true, offset, seed += 3);
 }
 
 }  // namespace

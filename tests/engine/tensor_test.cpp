@@ -146,13 +146,13 @@ TEST(Random, UniformIsPhiloxBlocksInOrder) {
     tf::set_num_threads(t);
     std::vector<float> got(n);
     tf::kernels::cpu::philox_uniform(got.data(), n, key, counter, -1.f, 3.f);
+    tf::set_num_threads(threads);
     for (int64_t i = 0; i < n; ++i) {
       const uint32_t word = tf::kernels::philox4x32(key, counter + i / 4).x[i % 4];
       ASSERT_EQ(got[i], -1.f + 4.f * tf::kernels::uint_to_unit_float(word)) << "element " << i << ", " << t
                                                                               << " threads";
     }
   }
-  tf::set_num_threads(threads);
 }
 
 TEST(Random, SeededDrawsRepeatAndDoNotDependOnThreads) {
