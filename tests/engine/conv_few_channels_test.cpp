@@ -7,14 +7,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "kernels/cpu/conv_few_channels.h"
 #include "kernels/cpu/cpu_features.h"
+#include "random_values.h"
 
 namespace kc = tapeflow::kernels::cpu;
+using tapeflow::testing::random_values;
 using tapeflow::kernels::Conv2DGeometry;
 
 namespace {
@@ -45,14 +46,6 @@ std::string describe(const Conv2DGeometry& g) {
   return std::to_string(g.n) + "x" + std::to_string(g.h) + "x" + std::to_string(g.w) + "x" + std::to_string(g.c) +
          " * " + std::to_string(g.kh) + "x" + std::to_string(g.kw) + " -> " + std::to_string(g.o) + ", pads " +
          std::to_string(g.pad_top) + "/" + std::to_string(g.pad_left);
-}
-
-std::vector<float> random_values(size_t count, float low, float high, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(low, high);
-  std::vector<float> values(count);
-  for (float& v : values) v = dist(rng);
-  return values;
 }
 
 // conv2d + bias (+ ReLU) in double precision.

@@ -6,14 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/winograd_5x5.h"
+#include "random_values.h"
 
 namespace kc = tapeflow::kernels::cpu;
+using tapeflow::testing::random_values;
 using tapeflow::kernels::Conv2DGeometry;
 
 namespace {
@@ -34,14 +35,6 @@ const Conv2DGeometry kGeometries[] = {
 std::string describe(const Conv2DGeometry& g) {
   return std::to_string(g.n) + "x" + std::to_string(g.h) + "x" + std::to_string(g.w) + "x" + std::to_string(g.c) +
          " -> " + std::to_string(g.o) + (g.pad_top ? " SAME" : " VALID");
-}
-
-std::vector<float> random_values(size_t count, float low, float high, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(low, high);
-  std::vector<float> values(count);
-  for (float& v : values) v = dist(rng);
-  return values;
 }
 
 // Calls product(x_at, f_at, y_at) for every input, filter and output index that the convolution multiplies
