@@ -116,7 +116,7 @@ void few_channels_forward(const float* input, const float* filter, const float* 
   // (channel by channel) when it first takes one of its bands; then every window lies inside the padded image
   // and a block's pixels are consecutive floats.
   const int threads = omp_get_max_threads();
-  const int64_t bands = g.n >= threads ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
+  const int64_t bands = g.n >= threads || g.n == 0 ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
   // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
   const int64_t left = std::min(g.pad_left, padded_w), columns = std::clamp<int64_t>(padded_w - left, 0, g.w);
 #pragma omp parallel

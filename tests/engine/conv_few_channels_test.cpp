@@ -153,3 +153,11 @@ TEST(ConvFewChannels, AppliesToStride1WithFewInputChannels) {
   dilated.oh = 24;
   EXPECT_FALSE(kc::conv_few_channels_applies(dilated));
 }
+
+// A batch of no images (a caller's empty slice) is no work, and no division by zero in the split into bands.
+TEST(ConvFewChannels, EmptyBatchIsNoWork) {
+  const Conv2DGeometry g = same_5x5(0, 28, 28, 1, 32);
+  const std::vector<float> f(25 * 32, 0.5f), bias(32, 0.f);
+  std::vector<float> scratch(kc::conv_few_channels_scratch_size(g));
+  kc::conv_few_channels_forward(nullptr, f.data(), bias.data(), true, nullptr, scratch.data(), g);
+}
