@@ -32,6 +32,20 @@ void release_pages(std::byte* begin, size_t size) {
   if (first < last) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
+// Maps [begin, begin + size) in one call, before the op that asked for the block writes it (best effort: a
+// kernel without MADV_POPULATE_WRITE leaves it to page faults). Each block past a segment's high-water mark is
+// about to be written whole, so this commits no more memory than the faults would, and it spares a trap per 4 KB
+// page: the notes' CNN's first inference step touches ~150 MB (at 1 thread: ~30 ms less kernel time).
+void populate(std::byte* begin, size_t size) {
+#ifdef MADV_POPULATE_WRITE
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const auto first = reinterpret_cast<uintptr_t>(begin) / page * page;
+  madvise(reinterpret_cast<void*>(first), reinterpret_cast<uintptr_t>(begin) + size - first, MADV_POPULATE_WRITE);
+#else
+  (void)begin, (void)size;
+#endif
+}
+
 }  // namespace
 
 CpuAllocator& CpuAllocator::instance() {
@@ -81,6 +95,7 @@ std::byte* CpuAllocator::carve_locked(size_t size) {
   const size_t end = static_cast<size_t>(ptr + size - segment.base);
   if (end > segment.high_water) {
     stats_.reserved_bytes += end - segment.high_water;
+    populate(segment.base + segment.high_water, end - segment.high_water);
     segment.high_water = end;
   }
   return ptr;
