@@ -33,11 +33,15 @@ void conv_few_channels_forward_avx2(const float* input, const float* filter, con
 // [c][kw][kh][o rounded up to 16], then per thread one image zero-padded so that every output pixel's window
 // lies inside it, in planes: [c][oh + kh - 1][ow + kw - 1].
 namespace conv_few_channels {
+// Internal linkage: each object that includes this, the AVX-512 one among them, keeps its own copies
+// (tests/kernels/isa_symbols.sh).
+namespace {
 inline int64_t padded_channels(const Conv2DGeometry& g) {
   return (g.o + kWidestLanes - 1) / kWidestLanes * kWidestLanes;
 }
 inline int64_t filter_floats(const Conv2DGeometry& g) { return g.kh * g.kw * g.c * padded_channels(g); }
 inline int64_t image_floats(const Conv2DGeometry& g) { return (g.oh + g.kh - 1) * (g.ow + g.kw - 1) * g.c; }
+}  // namespace
 }  // namespace conv_few_channels
 
 }  // namespace tapeflow::kernels::cpu

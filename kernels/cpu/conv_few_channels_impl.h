@@ -118,7 +118,7 @@ void few_channels_forward(const float* input, const float* filter, const float* 
   const int threads = omp_get_max_threads();
   const int64_t bands = g.n >= threads || g.n == 0 ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
   // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
-  const int64_t left = std::min(g.pad_left, padded_w), columns = std::clamp<int64_t>(padded_w - left, 0, g.w);
+  const int64_t left = std::min(g.pad_left, padded_w), columns = std::min(g.w, padded_w - left);
 #pragma omp parallel
   {
     float* image = scratch + filter_floats(g) + omp_get_thread_num() * image_floats(g);
@@ -132,13 +132,13 @@ void few_channels_forward(const float* input, const float* filter, const float* 
             float* padded = image + (ci * padded_h + r) * padded_w;
             const int64_t y = r - g.pad_top;
             if (y < 0 || y >= g.h) {
-              std::fill_n(padded, padded_w, 0.f);
+              fill_zeros(padded, padded_w);
               continue;
             }
             const float* from = input + (b * g.h + y) * g.w * g.c + ci;
-            std::fill_n(padded, left, 0.f);
+            fill_zeros(padded, left);
             for (int64_t x = 0; x < columns; ++x) padded[left + x] = from[x * g.c];
-            std::fill(padded + left + columns, padded + padded_w, 0.f);
+            fill_zeros(padded + left + columns, padded_w - left - columns);
           }
         padded_image = b;
       }

@@ -66,6 +66,13 @@ template <int L> void store_streaming(float* p, Vec<L> v) {
 }
 inline void stream_fence() { _mm_sfence(); }
 
+// p[0 .. n) = 0. Not std::fill_n: a standard template instantiated in an instruction set's file may be emitted
+// out of line (clang's sanitizer builds do), and the linker may then keep that copy for the whole program, AVX-512
+// code included (tests/kernels/isa_symbols.sh checks the objects).
+inline void fill_zeros(float* p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) p[i] = 0.f;
+}
+
 // max(v, 0) lane by lane; NaN stays NaN, as std::max(x, 0.f).
 template <int L> Vec<L> relu_vector(Vec<L> v) { return v < 0 ? Vec<L>{} : v; }
 

@@ -58,6 +58,9 @@ void winograd_5x5_backward_filter_avx2(const float* input, const float* d_out, f
 // inputs and each tile's outputs is padded by a cache line: unpadded, they would sit a multiple of 4 KB apart,
 // in the same L1 set.
 namespace winograd_5x5 {
+// Internal linkage: each object that includes this, the AVX-512 one among them, keeps its own copies
+// (tests/kernels/isa_symbols.sh).
+namespace {
 constexpr int kTile = 4;                   // output tile side
 constexpr int kTaps = 5;                   // filter side
 constexpr int kAlpha = kTile + kTaps - 1;  // input tile side
@@ -83,6 +86,7 @@ inline int64_t output_gradient_plane_floats(const Conv2DGeometry& g, int lanes) 
 inline int64_t filter_gradient_thread_floats(const Conv2DGeometry& g, int lanes) {
   return filter_floats(g, lanes) + kPoints * (input_plane_floats(g, lanes) + output_gradient_plane_floats(g, lanes));
 }
+}  // namespace
 }  // namespace winograd_5x5
 
 }  // namespace tapeflow::kernels::cpu

@@ -372,7 +372,7 @@ void winograd_filter_gradient(const float* input, const float* d_out, float* d_f
     float* sums = scratch + omp_get_thread_num() * per_thread;
     float* v = sums + sums_floats;
     float* d = v + kPoints * v_stride;
-    std::fill_n(sums, sums_floats, 0.f);
+    fill_zeros(sums, sums_floats);
 #pragma omp for schedule(static)
     for (int64_t block = 0; block < blocks; ++block) {
       const int64_t first = block * kBlockTiles, count = std::min<int64_t>(kBlockTiles, grid.tiles - first);
