@@ -3,8 +3,8 @@
 // oneDNN's AVX-512 convolutions (kernels/cpu/conv_onednn.cpp), or im2col + OpenBLAS SGEMM with the batch
 // folded into the GEMM's M dimension (kernels/cpu/conv.cpp); in both builds 5x5 stride-1 convolutions with >= 16
 // channels each way run our Winograd algorithm instead, and stride-1 forwards over <= 4 input channels our direct
-// kernel for few channels (kernels/cpu/conv_algorithm.cpp chooses). The geometry is
-// shared with pooling (kernels/pool.h).
+// kernel for few channels (kernels/cpu/conv_algorithm.cpp chooses). The geometry is shared with pooling
+// (kernels/pool.h).
 #include <cstdint>
 
 namespace tapeflow::kernels {

@@ -45,6 +45,7 @@ TAPEFLOW_HOST_DEVICE inline Philox4x32 philox4x32(uint64_t key, uint64_t counter
   philox4x32_words(key, counter_lo, counter_hi, r.x[0], r.x[1], r.x[2], r.x[3]);
   return r;
 }
+
 // Uniform in [0, 1) from the top 24 bits.
 TAPEFLOW_HOST_DEVICE inline float uint_to_unit_float(uint32_t bits) { return (bits >> 8) * (1.0f / 16777216.0f); }
 

@@ -17,10 +17,8 @@ int64_t conv_few_channels_scratch_size(const Conv2DGeometry& g) {
 
 void conv_few_channels_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
                                float* scratch, const Conv2DGeometry& g) {
-  if (cpu_has_avx512())
-    conv_few_channels_forward_avx512(input, filter, bias, relu, out, scratch, g);
-  else
-    conv_few_channels_forward_avx2(input, filter, bias, relu, out, scratch, g);
+  widest_build(conv_few_channels_forward_avx512, conv_few_channels_forward_avx2)(input, filter, bias, relu, out,
+                                                                                scratch, g);
 }
 
 }  // namespace tapeflow::kernels::cpu

@@ -7,6 +7,9 @@ namespace tapeflow::kernels::cpu {
 // whole library's baseline).
 bool cpu_has_avx512();
 
+// The AVX-512 build of a kernel where this CPU has AVX-512, else its AVX2 build.
+template <class Kernel> Kernel widest_build(Kernel avx512, Kernel avx2) { return cpu_has_avx512() ? avx512 : avx2; }
+
 // The widest vectors any build uses, in floats: scratch sized for them fits both.
 constexpr int kWidestLanes = 16;
 

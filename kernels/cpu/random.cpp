@@ -8,6 +8,8 @@ namespace tapeflow::kernels::cpu {
 
 namespace {
 
+float scaled(uint32_t bits, float minval, float range) { return minval + range * uint_to_unit_float(bits); }
+
 // out[4 b .. 4 b + 4) for blocks [begin, end): one block per SIMD lane, Philox's rounds in vector registers.
 void uniform_blocks(float* out, int64_t begin, int64_t end, uint64_t key, uint64_t counter, float minval,
                     float range) {
@@ -15,10 +17,10 @@ void uniform_blocks(float* out, int64_t begin, int64_t end, uint64_t key, uint64
   for (int64_t b = begin; b < end; ++b) {
     uint32_t x0, x1, x2, x3;
     philox4x32_words(key, counter + b, 0, x0, x1, x2, x3);
-    out[4 * b] = minval + range * uint_to_unit_float(x0);
-    out[4 * b + 1] = minval + range * uint_to_unit_float(x1);
-    out[4 * b + 2] = minval + range * uint_to_unit_float(x2);
-    out[4 * b + 3] = minval + range * uint_to_unit_float(x3);
+    out[4 * b] = scaled(x0, minval, range);
+    out[4 * b + 1] = scaled(x1, minval, range);
+    out[4 * b + 2] = scaled(x2, minval, range);
+    out[4 * b + 3] = scaled(x3, minval, range);
   }
 }
 
@@ -33,7 +35,7 @@ void philox_uniform(float* out, int64_t n, uint64_t key, uint64_t counter, float
     uniform_blocks(out, chunk * kChunk, std::min(whole, (chunk + 1) * kChunk), key, counter, minval, range);
   if (whole * 4 < n) {
     const Philox4x32 r = philox4x32(key, counter + whole);
-    for (int64_t j = 0; whole * 4 + j < n; ++j) out[whole * 4 + j] = minval + range * uint_to_unit_float(r.x[j]);
+    for (int64_t j = 0; whole * 4 + j < n; ++j) out[whole * 4 + j] = scaled(r.x[j], minval, range);
   }
 }
 

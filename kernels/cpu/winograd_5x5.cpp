@@ -46,10 +46,7 @@ int64_t winograd_5x5_scratch_size(ConvPass pass, const Conv2DGeometry& g) {
 
 void winograd_5x5_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
                           float* scratch, const Conv2DGeometry& g) {
-  if (cpu_has_avx512())
-    winograd_5x5_forward_avx512(input, filter, bias, relu, out, scratch, g);
-  else
-    winograd_5x5_forward_avx2(input, filter, bias, relu, out, scratch, g);
+  widest_build(winograd_5x5_forward_avx512, winograd_5x5_forward_avx2)(input, filter, bias, relu, out, scratch, g);
 }
 
 void winograd_5x5_backward_input(const float* d_out, const float* filter, float* d_input, float* scratch,
@@ -68,10 +65,8 @@ void winograd_5x5_backward_input(const float* d_out, const float* filter, float*
 
 void winograd_5x5_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
                                   const Conv2DGeometry& g) {
-  if (cpu_has_avx512())
-    winograd_5x5_backward_filter_avx512(input, d_out, d_filter, scratch, g);
-  else
-    winograd_5x5_backward_filter_avx2(input, d_out, d_filter, scratch, g);
+  widest_build(winograd_5x5_backward_filter_avx512, winograd_5x5_backward_filter_avx2)(input, d_out, d_filter,
+                                                                                      scratch, g);
 }
 
 }  // namespace tapeflow::kernels::cpu
