@@ -2,9 +2,9 @@
 // 2-D convolution on NHWC images with HWIO filters. CPU, chosen at build time (TAPEFLOW_ONEDNN):
 // oneDNN's AVX-512 convolutions (kernels/cpu/conv_onednn.cpp), or im2col + OpenBLAS SGEMM with the batch
 // folded into the GEMM's M dimension (kernels/cpu/conv.cpp); in both builds 5x5 stride-1 convolutions with >= 16
-// channels each way run our Winograd algorithm instead, and stride-1 forwards over <= 4 input channels our direct
-// kernel for few channels (kernels/cpu/conv_algorithm.cpp chooses). The geometry is shared with pooling
-// (kernels/pool.h).
+// channels each way run our Winograd algorithm instead, and stride-1 forwards and filter gradients over <= 4 input
+// channels our direct kernel for few channels (kernels/cpu/conv_algorithm.cpp chooses). The geometry is shared
+// with pooling (kernels/pool.h).
 #include <cstdint>
 
 namespace tapeflow::kernels {

@@ -96,6 +96,33 @@ void output_row(RowOperands row, int64_t oc, const Conv2DGeometry& g) {
   if (g.o - oc > NV * L) output_row<L>(row, oc + NV * L, g);
 }
 
+// Work items are bands of output rows, each image split into as many bands as it takes to give every thread work
+// (one band per image when the batch has enough images).
+int64_t bands_per_image(const Conv2DGeometry& g, int threads) {
+  return g.n >= threads || g.n == 0 ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
+}
+
+// Image b zero-padded into `image`'s planes [c][oh + kh - 1][ow + kw - 1], so that every output pixel's window lies
+// inside it and a row's windows read consecutive floats.
+void pad_image(const float* input, int64_t b, float* image, const Conv2DGeometry& g) {
+  const int64_t padded_h = g.oh + g.kh - 1, padded_w = g.ow + g.kw - 1;
+  // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
+  const int64_t left = std::min(g.pad_left, padded_w), columns = std::min(g.w, padded_w - left);
+  for (int64_t ci = 0; ci < g.c; ++ci)
+    for (int64_t r = 0; r < padded_h; ++r) {
+      float* padded = image + (ci * padded_h + r) * padded_w;
+      const int64_t y = r - g.pad_top;
+      if (y < 0 || y >= g.h) {
+        fill_zeros(padded, padded_w);
+        continue;
+      }
+      const float* from = input + (b * g.h + y) * g.w * g.c + ci;
+      fill_zeros(padded, left);
+      for (int64_t x = 0; x < columns; ++x) padded[left + x] = from[x * g.c];
+      fill_zeros(padded + left + columns, padded_w - left - columns);
+    }
+}
+
 template <int L>
 void few_channels_forward(const float* input, const float* filter, const float* bias, bool relu, float* out,
                           float* scratch, const Conv2DGeometry& g) {
@@ -109,16 +136,9 @@ void few_channels_forward(const float* input, const float* filter, const float* 
         const float* from = filter + ((i * g.kw + j) * g.c + ci) * g.o;
         for (int64_t oc = 0; oc < o_pad; ++oc) to[oc] = oc < g.o ? from[oc] : 0.f;
       }
-  const int64_t padded_h = g.oh + g.kh - 1, padded_w = g.ow + g.kw - 1, plane = padded_h * padded_w;
+  const int64_t padded_w = g.ow + g.kw - 1, plane = (g.oh + g.kh - 1) * padded_w;
   const bool stream = worth_streaming<L>(out, g.n * g.oh * g.ow * g.o, g.o);
-  // Work items are bands of output rows, each image split into as many bands as it takes to give every thread
-  // work (one band per image when the batch has enough images). A thread pads an image into its planes
-  // (channel by channel) when it first takes one of its bands; then every window lies inside the padded image
-  // and a block's pixels are consecutive floats.
-  const int threads = omp_get_max_threads();
-  const int64_t bands = g.n >= threads || g.n == 0 ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
-  // Input columns [0, w) land at padded columns [pad_left, pad_left + w), clipped to the padded width.
-  const int64_t left = std::min(g.pad_left, padded_w), columns = std::min(g.w, padded_w - left);
+  const int64_t bands = bands_per_image(g, omp_get_max_threads());
 #pragma omp parallel
   {
     float* image = scratch + filter_floats(g) + omp_get_thread_num() * image_floats(g);
@@ -126,22 +146,7 @@ void few_channels_forward(const float* input, const float* filter, const float* 
 #pragma omp for schedule(static) nowait
     for (int64_t item = 0; item < g.n * bands; ++item) {
       const int64_t b = item / bands, band = item % bands;
-      if (b != padded_image) {
-        for (int64_t ci = 0; ci < g.c; ++ci)
-          for (int64_t r = 0; r < padded_h; ++r) {
-            float* padded = image + (ci * padded_h + r) * padded_w;
-            const int64_t y = r - g.pad_top;
-            if (y < 0 || y >= g.h) {
-              fill_zeros(padded, padded_w);
-              continue;
-            }
-            const float* from = input + (b * g.h + y) * g.w * g.c + ci;
-            fill_zeros(padded, left);
-            for (int64_t x = 0; x < columns; ++x) padded[left + x] = from[x * g.c];
-            fill_zeros(padded + left + columns, padded_w - left - columns);
-          }
-        padded_image = b;
-      }
+      if (b != padded_image) pad_image(input, padded_image = b, image, g);
       for (int64_t y = band * g.oh / bands; y < (band + 1) * g.oh / bands; ++y)
         output_row<L>({.window = image + y * padded_w,
                        .padded_row = padded_w,
@@ -156,6 +161,140 @@ void few_channels_forward(const float* input, const float* filter, const float* 
                       0, g);
     }
     if (stream) stream_fence();  // before the region's closing barrier, after which others read the output
+  }
+}
+
+// ---- the filter gradient: d_filter[i][j][ci][o] = sum over output pixels of the window's input pixel at tap
+// (i, j, ci) times d_out's vector of output channels there. Each tap's sum runs in a register across a whole band
+// of rows: the FMAs read one input pixel and NV d_out vectors, and nothing is stored until the band's end ----
+
+// What every tap block of one band of output rows reads and adds to.
+struct BandOperands {
+  const float* image;   // the padded image's first plane at the band's first window's top-left pixel
+  int64_t padded_row;   // floats per row of the padded image
+  int64_t plane;        // floats per channel plane of the padded image
+  int64_t rows;         // output rows in the band
+  const float* d_out;   // d_out at the band's first pixel, at the first output channel of the block
+  int64_t lanes;        // output channels in the block's last vector
+  float* partial;       // the thread's sums [kh][kw][c][o_pad] at the first output channel of the block
+  int64_t o_pad;        // floats per tap of the sums
+  int64_t next_band;    // floats from d_out to the next band's (0 for the batch's last band)
+};
+
+// Taps [first_tap, first_tap + G) in d_filter's order x NV vectors of output channels, over the band's pixels.
+template <int L, int NV, int G>
+void tap_block(const BandOperands& band, int64_t first_tap, const Conv2DGeometry& g) {
+  const auto lanes = [&](int v) { return v == NV - 1 ? band.lanes : L; };
+  int64_t offset[G];  // of each tap's input pixel from its window's top-left one, in the padded image
+#pragma GCC unroll 24
+  for (int t = 0; t < G; ++t) {
+    const int64_t tap = first_tap + t, ci = tap % g.c, j = tap / g.c % g.kw, i = tap / g.c / g.kw;
+    offset[t] = ci * band.plane + i * band.padded_row + j;
+  }
+  // The first tap block reads the band's d_out from L3 (at batch 50 d_out is larger than L2) faster than L3
+  // delivers it. The later blocks find it in L2 and prefetch the next band's into L2, which spreads the reads
+  // from L3 over the whole band's time (6% faster at batch 50).
+  const bool prefetch = first_tap > 0 && band.next_band > 0;
+  Vec<L> acc[G][NV] = {};
+  for (int64_t y = 0; y < band.rows; ++y) {
+    const float* window = band.image + y * band.padded_row;
+    const float* d_out = band.d_out + y * g.ow * g.o;
+    for (int64_t x = 0; x < g.ow; ++x, ++window, d_out += g.o) {
+      Vec<L> d[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) d[v] = load<L>(d_out + v * L, lanes(v));
+      if (prefetch)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) __builtin_prefetch(d_out + band.next_band + v * L, 0, 2);
+#pragma GCC unroll 24
+      for (int t = 0; t < G; ++t) {
+        const Vec<L> xt = splat<L>(window[offset[t]]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[t][v] += xt * d[v];
+      }
+    }
+  }
+  float* partial = band.partial + first_tap * band.o_pad;
+#pragma GCC unroll 24
+  for (int t = 0; t < G; ++t)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      float* sums = partial + t * band.o_pad + v * L;
+      store<L>(sums, load<L>(sums) + acc[t][v]);
+    }
+}
+
+// Taps per block: with AVX-512, 26 accumulators (two more than the forward's tiles: no filter vectors to hold,
+// only NV d_out vectors and one broadcast) put the notes' conv1's 25 taps x 2 vectors in two blocks, not three:
+// 11% faster at batch 50. AVX2's 16 registers leave no such room.
+template <int L, int NV> constexpr int kMaxTaps = L == 16 ? 26 / NV : kTileRows<L, NV>;
+
+// One block of `count` <= kMaxTaps taps.
+template <int L, int NV, int G = kMaxTaps<L, NV>>
+void taps(int count, const BandOperands& band, int64_t first_tap, const Conv2DGeometry& g) {
+  if constexpr (G > 1)
+    if (count < G) return taps<L, NV, G - 1>(count, band, first_tap, g);
+  tap_block<L, NV, G>(band, first_tap, g);
+}
+
+// One band, for output channels [oc, o): NV vectors of them at a time (fewer for the last), all taps in as few
+// blocks as the registers allow, of equal sizes.
+template <int L, int NV = kMaxVectors<L>>
+void band_gradient(BandOperands band, int64_t oc, const Conv2DGeometry& g) {
+  if constexpr (NV > 1)
+    if (g.o - oc <= (NV - 1) * L) return band_gradient<L, NV - 1>(band, oc, g);
+  BandOperands block = band;
+  block.d_out += oc;
+  block.partial += oc;
+  block.lanes = std::min<int64_t>(L, g.o - oc - (NV - 1) * L);
+  const int64_t all_taps = g.kh * g.kw * g.c, blocks = (all_taps + kMaxTaps<L, NV> - 1) / kMaxTaps<L, NV>;
+  for (int64_t k = 0, tap = 0; k < blocks; ++k) {
+    const int64_t end = (k + 1) * all_taps / blocks;
+    taps<L, NV>(static_cast<int>(end - tap), block, tap, g);
+    tap = end;
+  }
+  if (g.o - oc > NV * L) band_gradient<L>(band, oc + NV * L, g);
+}
+
+template <int L>
+void few_channels_filter_gradient(const float* input, const float* d_out, float* d_filter, float* scratch,
+                                  const Conv2DGeometry& g) {
+  using namespace conv_few_channels;
+  const int64_t o_pad = padded_channels(g), all_taps = g.kh * g.kw * g.c;
+  const int64_t padded_w = g.ow + g.kw - 1, plane = (g.oh + g.kh - 1) * padded_w;
+  const int64_t bands = bands_per_image(g, omp_get_max_threads());
+  // Each thread sums its bands into its own [kh][kw][c][o_pad]; then the threads' sums are added up, in thread
+  // order, so a thread count always gives the same result.
+  const auto thread_sums = [&](int thread) { return scratch + thread * gradient_thread_floats(g) + image_floats(g); };
+#pragma omp parallel
+  {
+    float* image = scratch + omp_get_thread_num() * gradient_thread_floats(g);
+    fill_zeros(thread_sums(omp_get_thread_num()), all_taps * o_pad);
+    int64_t padded_image = -1;
+#pragma omp for schedule(static)
+    for (int64_t item = 0; item < g.n * bands; ++item) {
+      const int64_t b = item / bands, band = item % bands;
+      if (b != padded_image) pad_image(input, padded_image = b, image, g);
+      const int64_t first_row = band * g.oh / bands, end_row = (band + 1) * g.oh / bands;
+      band_gradient<L>({.image = image + first_row * padded_w,
+                        .padded_row = padded_w,
+                        .plane = plane,
+                        .rows = end_row - first_row,
+                        .d_out = d_out + (b * g.oh + first_row) * g.ow * g.o,
+                        .lanes = L,
+                        .partial = thread_sums(omp_get_thread_num()),
+                        .o_pad = o_pad,
+                        .next_band = item + 1 < g.n * bands ? (end_row - first_row) * g.ow * g.o : 0},
+                       0, g);
+    }
+    const int team = omp_get_num_threads();
+#pragma omp for schedule(static)
+    for (int64_t tap = 0; tap < all_taps; ++tap)
+      for (int64_t oc = 0; oc < g.o; ++oc) {
+        float sum = 0.f;
+        for (int thread = 0; thread < team; ++thread) sum += thread_sums(thread)[tap * o_pad + oc];
+        d_filter[tap * g.o + oc] = sum;
+      }
   }
 }
 

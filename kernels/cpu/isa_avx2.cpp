@@ -19,4 +19,9 @@ void conv_few_channels_forward_avx2(const float* input, const float* filter, con
   few_channels_forward<8>(input, filter, bias, relu, out, scratch, g);
 }
 
+void conv_few_channels_backward_filter_avx2(const float* input, const float* d_out, float* d_filter,
+                                            float* scratch, const Conv2DGeometry& g) {
+  few_channels_filter_gradient<8>(input, d_out, d_filter, scratch, g);
+}
+
 }  // namespace tapeflow::kernels::cpu

@@ -264,8 +264,8 @@ struct GemmForm {
 constexpr GemmForm kProduct{false, false}, kAccumulateTransposed{true, true};
 
 // c [R x NV * L] (=, or +=) a [R x k] b [k x NV * L] for row-major blocks, k >= 1: the accumulators stay in
-// registers while k runs; b's rows stay in L1 across the row blocks. The first product initialises the accumulators, so no path leaves them zero (which makes GCC keep
-// them in memory).
+// registers while k runs; b's rows stay in L1 across the row blocks. The first product initialises the
+// accumulators, so no path leaves them zero (which makes GCC keep them in memory).
 template <int L, GemmForm F, int R, int NV>
 void gemm_block(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t k) {
   const auto a_at = [&](int i, int64_t p) { return splat<L>(F.transposed_a ? a[p * lda + i] : a[i * lda + p]); };

@@ -1,6 +1,7 @@
 // The direct convolution for few input channels (kernels/cpu/conv_few_channels.h) against a double-precision
 // convolution, for both instruction sets: filter sizes, paddings and row widths that leave partial pixel blocks,
-// output channel counts that fill no vector, bias and ReLU, and an output large enough to be streamed.
+// output channel counts that fill no vector, bias and ReLU, and an output large enough to be streamed; its filter
+// gradient against a double-precision sum, on the same geometries.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -98,7 +99,7 @@ void expect_matches(kc::ConvFewChannelsForward forward, const Conv2DGeometry& g,
   const std::vector<float> bias =
       with_bias_relu ? random_values(g.o, -0.1f, 0.1f, seed + 2) : std::vector<float>(g.o, 0.f);
   PoisonedOutput y(g.n * g.oh * g.ow * g.o, output_offset);
-  std::vector<float> scratch(kc::conv_few_channels_scratch_size(g));
+  std::vector<float> scratch(kc::conv_few_channels_scratch_size(kc::ConvPass::kForward, g));
   forward(x.data(), f.data(), with_bias_relu ? bias.data() : nullptr, with_bias_relu, y.data(), scratch.data(), g);
   EXPECT_TRUE(y.nothing_written_past_the_end()) << describe(g);
   const std::vector<float> got = y.values();
@@ -131,6 +132,57 @@ void expect_matches_direct(kc::ConvFewChannelsForward forward) {
     expect_matches(forward, geometry(17, 64, 64, 1, 3, 3, 64, 1, 1, 1, 1), true, offset, seed += 3);
 }
 
+// d_filter [kh, kw, c, o] = sum over the batch's output pixels of input (at the tap) x d_out, in double.
+std::vector<double> filter_gradient(const std::vector<float>& x, const std::vector<float>& d_out,
+                                    const Conv2DGeometry& g) {
+  std::vector<double> d_filter(g.kh * g.kw * g.c * g.o);
+  for (int64_t b = 0; b < g.n; ++b)
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox)
+        for (int64_t i = 0; i < g.kh; ++i)
+          for (int64_t j = 0; j < g.kw; ++j) {
+            const int64_t iy = oy + i - g.pad_top, ix = ox + j - g.pad_left;
+            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+            for (int64_t ic = 0; ic < g.c; ++ic)
+              for (int64_t oc = 0; oc < g.o; ++oc)
+                d_filter[((i * g.kw + j) * g.c + ic) * g.o + oc] +=
+                    double(x[((b * g.h + iy) * g.w + ix) * g.c + ic]) * d_out[((b * g.oh + oy) * g.ow + ox) * g.o + oc];
+          }
+  return d_filter;
+}
+
+// Every element of d_filter written and within 1e-5 of the largest (float sums over up to ~40,000 pixels).
+void expect_gradient_matches(kc::ConvFewChannelsBackwardFilter backward_filter, const Conv2DGeometry& g,
+                             unsigned seed) {
+  const std::vector<float> x = random_values(g.n * g.h * g.w * g.c, -1.f, 1.f, seed);
+  const std::vector<float> d_out = random_values(g.n * g.oh * g.ow * g.o, -1.f, 1.f, seed + 1);
+  PoisonedOutput d_filter(g.kh * g.kw * g.c * g.o, 0);
+  std::vector<float> scratch(kc::conv_few_channels_scratch_size(kc::ConvPass::kBackwardFilter, g));
+  backward_filter(x.data(), d_out.data(), d_filter.data(), scratch.data(), g);
+  EXPECT_TRUE(d_filter.nothing_written_past_the_end()) << describe(g);
+  const std::vector<float> got = d_filter.values();
+  const std::vector<double> want = filter_gradient(x, d_out, g);
+  double largest = 0, worst = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    largest = std::max(largest, std::abs(want[i]));
+    worst = std::max(worst, std::isnan(got[i]) ? INFINITY : std::abs(got[i] - want[i]));
+  }
+  ASSERT_GT(largest, 0.1) << describe(g) << ": a weak case, the reference is ~0";
+  EXPECT_LE(worst / largest, 1e-5) << describe(g);
+}
+
+// At 1 thread and at 3 (batches of 1 and 2 images split into bands), and a batch of 50 of the notes' conv1.
+void expect_gradient_matches_direct(kc::ConvFewChannelsBackwardFilter backward_filter) {
+  unsigned seed = 1;
+  const int threads = omp_get_max_threads();
+  for (int t : {1, 3}) {
+    omp_set_num_threads(t);
+    for (const Conv2DGeometry& g : kGeometries) expect_gradient_matches(backward_filter, g, seed += 2);
+    expect_gradient_matches(backward_filter, same_5x5(50, 28, 28, 1, 32), seed += 2);
+  }
+  omp_set_num_threads(threads);
+}
+
 }  // namespace
 
 TEST(ConvFewChannels, Avx2MatchesDirectConvolution) { expect_matches_direct(kc::conv_few_channels_forward_avx2); }
@@ -138,6 +190,15 @@ TEST(ConvFewChannels, Avx2MatchesDirectConvolution) { expect_matches_direct(kc::
 TEST(ConvFewChannels, Avx512MatchesDirectConvolution) {
   if (!kc::cpu_has_avx512()) GTEST_SKIP() << "this CPU has no AVX-512";
   expect_matches_direct(kc::conv_few_channels_forward_avx512);
+}
+
+TEST(ConvFewChannels, Avx2FilterGradientMatchesDirectSum) {
+  expect_gradient_matches_direct(kc::conv_few_channels_backward_filter_avx2);
+}
+
+TEST(ConvFewChannels, Avx512FilterGradientMatchesDirectSum) {
+  if (!kc::cpu_has_avx512()) GTEST_SKIP() << "this CPU has no AVX-512";
+  expect_gradient_matches_direct(kc::conv_few_channels_backward_filter_avx512);
 }
 
 TEST(ConvFewChannels, AppliesToStride1WithFewInputChannels) {
@@ -154,10 +215,16 @@ TEST(ConvFewChannels, AppliesToStride1WithFewInputChannels) {
   EXPECT_FALSE(kc::conv_few_channels_applies(dilated));
 }
 
-// A batch of no images (a caller's empty slice) is no work, and no division by zero in the split into bands.
+// A batch of no images (a caller's empty slice) is no work, and no division by zero in the split into bands; its
+// filter gradient is all zeros.
 TEST(ConvFewChannels, EmptyBatchIsNoWork) {
   const Conv2DGeometry g = same_5x5(0, 28, 28, 1, 32);
   const std::vector<float> f(25 * 32, 0.5f), bias(32, 0.f);
-  std::vector<float> scratch(kc::conv_few_channels_scratch_size(g));
+  std::vector<float> scratch(kc::conv_few_channels_scratch_size(kc::ConvPass::kForward, g));
   kc::conv_few_channels_forward(nullptr, f.data(), bias.data(), true, nullptr, scratch.data(), g);
+  PoisonedOutput d_filter(f.size(), 0);
+  scratch.resize(kc::conv_few_channels_scratch_size(kc::ConvPass::kBackwardFilter, g));
+  kc::conv_few_channels_backward_filter(nullptr, nullptr, d_filter.data(), scratch.data(), g);
+  const std::vector<float> got = d_filter.values();
+  EXPECT_EQ(std::count(got.begin(), got.end(), 0.f), static_cast<ptrdiff_t>(got.size()));
 }
