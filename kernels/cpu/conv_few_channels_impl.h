@@ -12,6 +12,37 @@
 namespace tapeflow::kernels::cpu {
 namespace {
 
+// Both passes split two dimensions into register blocks whose sizes are template arguments.
+
+// Output channels [0, o) as blocks of NV vectors of L (NV <= kMaxVectors; fewer for the last block, so that no
+// vector of it is empty): visit.template operator()<NV>(first channel, channels in the block's last vector).
+template <int L, int NV = kMaxVectors<L>, class Visit>
+void for_channel_blocks(int64_t o, Visit&& visit, int64_t oc = 0) {
+  if constexpr (NV > 1)
+    if (o - oc <= (NV - 1) * L) return for_channel_blocks<L, NV - 1>(o, visit, oc);
+  visit.template operator()<NV>(oc, std::min<int64_t>(L, o - oc - (NV - 1) * L));
+  if (o - oc > NV * L) for_channel_blocks<L>(o, visit, oc + NV * L);
+}
+
+// visit.template operator()<Size>() for Size == count, 1 <= count <= Max.
+template <int Max, class Visit>
+void with_size(int count, Visit&& visit) {
+  if constexpr (Max > 1)
+    if (count < Max) return with_size<Max - 1>(count, visit);
+  visit.template operator()<Max>();
+}
+
+// [0, total) as the fewest blocks of at most Max, of equal sizes: visit.template operator()<Size>(first).
+template <int Max, class Visit>
+void for_equal_blocks(int64_t total, Visit&& visit) {
+  const int64_t blocks = (total + Max - 1) / Max;
+  for (int64_t k = 0, first = 0; k < blocks; ++k) {
+    const int64_t end = (k + 1) * total / blocks;
+    with_size<Max>(static_cast<int>(end - first), [&]<int Size>() { visit.template operator()<Size>(first); });
+    first = end;
+  }
+}
+
 // What every pixel block of one output row reads and writes.
 struct RowOperands {
   const float* window;   // the padded image's first plane at the row's first window's top-left pixel
@@ -22,7 +53,7 @@ struct RowOperands {
   const float* bias;     // at the first output channel, or null
   bool relu;
   float* out;            // the output row at the first output channel of the block
-  int64_t lanes;         // output channels in the block's last vector
+  int64_t lanes;         // output channels in the block's last vector (set per block)
   bool stream;           // store with non-temporal stores (whole, aligned vectors)
 };
 
@@ -68,32 +99,19 @@ void pixel_block(const RowOperands& row, int64_t first_pixel, const Conv2DGeomet
     }
 }
 
-// One block of `count` <= kTileRows pixels.
-template <int L, int NV, int P = kTileRows<L, NV>>
-void pixels(int count, const RowOperands& row, int64_t first_pixel, const Conv2DGeometry& g) {
-  if constexpr (P > 1)
-    if (count < P) return pixels<L, NV, P - 1>(count, row, first_pixel, g);
-  pixel_block<L, NV, P>(row, first_pixel, g);
-}
-
-// One output row, for output channels [oc, o): NV vectors of them at a time (fewer for the last), across the row
-// in as few blocks as the registers allow, of equal sizes.
-template <int L, int NV = kMaxVectors<L>>
-void output_row(RowOperands row, int64_t oc, const Conv2DGeometry& g) {
-  if constexpr (NV > 1)
-    if (g.o - oc <= (NV - 1) * L) return output_row<L, NV - 1>(row, oc, g);
-  RowOperands block = row;
-  block.filter += oc;
-  block.bias = row.bias ? row.bias + oc : nullptr;
-  block.out += oc;
-  block.lanes = std::min<int64_t>(L, g.o - oc - (NV - 1) * L);
-  const int64_t blocks = (g.ow + kTileRows<L, NV> - 1) / kTileRows<L, NV>;
-  for (int64_t k = 0, x = 0; k < blocks; ++k) {
-    const int64_t end = (k + 1) * g.ow / blocks;
-    pixels<L, NV>(static_cast<int>(end - x), block, x, g);
-    x = end;
-  }
-  if (g.o - oc > NV * L) output_row<L>(row, oc + NV * L, g);
+// One output row: its output channels NV vectors at a time, across the row in as few pixel blocks as the registers
+// allow, of equal sizes.
+template <int L>
+void output_row(const RowOperands& row, const Conv2DGeometry& g) {
+  for_channel_blocks<L>(g.o, [&]<int NV>(int64_t oc, int64_t lanes) {
+    RowOperands block = row;
+    block.filter += oc;
+    block.bias = row.bias ? row.bias + oc : nullptr;
+    block.out += oc;
+    block.lanes = lanes;
+    for_equal_blocks<kTileRows<L, NV>>(
+        g.ow, [&]<int P>(int64_t first_pixel) { pixel_block<L, NV, P>(block, first_pixel, g); });
+  });
 }
 
 // Work items are bands of output rows, each image split into as many bands as it takes to give every thread work
@@ -156,9 +174,8 @@ void few_channels_forward(const float* input, const float* filter, const float* 
                        .bias = bias,
                        .relu = relu,
                        .out = out + (b * g.oh + y) * g.ow * g.o,
-                       .lanes = L,
                        .stream = stream},
-                      0, g);
+                      g);
     }
     if (stream) stream_fence();  // before the region's closing barrier, after which others read the output
   }
@@ -175,7 +192,7 @@ struct BandOperands {
   int64_t plane;        // floats per channel plane of the padded image
   int64_t rows;         // output rows in the band
   const float* d_out;   // d_out at the band's first pixel, at the first output channel of the block
-  int64_t lanes;        // output channels in the block's last vector
+  int64_t lanes;        // output channels in the block's last vector (set per block)
   float* partial;       // the thread's sums [kh][kw][c][o_pad] at the first output channel of the block
   int64_t o_pad;        // floats per tap of the sums
   int64_t next_band;    // floats from d_out to the next band's (0 for the batch's last band)
@@ -229,31 +246,18 @@ void tap_block(const BandOperands& band, int64_t first_tap, const Conv2DGeometry
 // 11% faster at batch 50. AVX2's 16 registers leave no such room.
 template <int L, int NV> constexpr int kMaxTaps = L == 16 ? 26 / NV : kTileRows<L, NV>;
 
-// One block of `count` <= kMaxTaps taps.
-template <int L, int NV, int G = kMaxTaps<L, NV>>
-void taps(int count, const BandOperands& band, int64_t first_tap, const Conv2DGeometry& g) {
-  if constexpr (G > 1)
-    if (count < G) return taps<L, NV, G - 1>(count, band, first_tap, g);
-  tap_block<L, NV, G>(band, first_tap, g);
-}
-
-// One band, for output channels [oc, o): NV vectors of them at a time (fewer for the last), all taps in as few
-// blocks as the registers allow, of equal sizes.
-template <int L, int NV = kMaxVectors<L>>
-void band_gradient(BandOperands band, int64_t oc, const Conv2DGeometry& g) {
-  if constexpr (NV > 1)
-    if (g.o - oc <= (NV - 1) * L) return band_gradient<L, NV - 1>(band, oc, g);
-  BandOperands block = band;
-  block.d_out += oc;
-  block.partial += oc;
-  block.lanes = std::min<int64_t>(L, g.o - oc - (NV - 1) * L);
-  const int64_t all_taps = g.kh * g.kw * g.c, blocks = (all_taps + kMaxTaps<L, NV> - 1) / kMaxTaps<L, NV>;
-  for (int64_t k = 0, tap = 0; k < blocks; ++k) {
-    const int64_t end = (k + 1) * all_taps / blocks;
-    taps<L, NV>(static_cast<int>(end - tap), block, tap, g);
-    tap = end;
-  }
-  if (g.o - oc > NV * L) band_gradient<L>(band, oc + NV * L, g);
+// One band: its output channels NV vectors at a time, all taps in as few blocks as the registers allow, of equal
+// sizes.
+template <int L>
+void band_gradient(const BandOperands& band, const Conv2DGeometry& g) {
+  for_channel_blocks<L>(g.o, [&]<int NV>(int64_t oc, int64_t lanes) {
+    BandOperands block = band;
+    block.d_out += oc;
+    block.partial += oc;
+    block.lanes = lanes;
+    for_equal_blocks<kMaxTaps<L, NV>>(
+        g.kh * g.kw * g.c, [&]<int G>(int64_t first_tap) { tap_block<L, NV, G>(block, first_tap, g); });
+  });
 }
 
 template <int L>
@@ -281,11 +285,10 @@ void few_channels_filter_gradient(const float* input, const float* d_out, float*
                         .plane = plane,
                         .rows = end_row - first_row,
                         .d_out = d_out + (b * g.oh + first_row) * g.ow * g.o,
-                        .lanes = L,
                         .partial = thread_sums(omp_get_thread_num()),
                         .o_pad = o_pad,
                         .next_band = item + 1 < g.n * bands ? (end_row - first_row) * g.ow * g.o : 0},
-                       0, g);
+                       g);
     }
     const int team = omp_get_num_threads();
 #pragma omp for schedule(static)
