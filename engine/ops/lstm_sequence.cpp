@@ -1,7 +1,8 @@
 // lstm_sequence (tapeflow/ops/nn.h): the LSTM over a whole sequence in one op. Per step one GEMM writes
 // h U into the step's slot of z, and the fused cell (kernels/lstm.h) adds x_gates and updates the state.
-// The backward walks the steps in reverse with the same two kernels and finishes with dU as one GEMM over
-// all steps, [units, time * batch] x [time * batch, 4 units], instead of a small GEMM per step.
+// The backward walks the steps in reverse with a GEMM by U^T (transposed once) and the fused cell's gradient, and
+// finishes with dU as one GEMM over all steps, [units, time * batch] x [time * batch, 4 units], instead of a small
+// GEMM per step.
 #include "engine/autodiff.h"
 #include "engine/check.h"
 #include "engine/memory/device_memory.h"
@@ -9,6 +10,7 @@
 #include "engine/tensor_internal.h"
 #include "kernels/lstm.h"
 #include "kernels/matmul.h"
+#include "tapeflow/ops/array.h"
 #include "tapeflow/ops/linalg.h"
 #include "tapeflow/ops/nn.h"
 #include "tapeflow/profiler.h"
@@ -18,17 +20,17 @@ namespace tapeflow::nn {
 
 namespace {
 
-// out [batch, n] = a [batch, k] op(U), op(U) = U [units, 4 units] forward and U^T backward: one GEMM per step.
+// out [batch, n] = a [batch, k] b [k, n]: b is U [units, 4 units] forward and U^T backward, one GEMM per step.
 // (A micro-kernel over U packed once per pass ran the char-RNN no faster than dnnl_sgemm, 1.02x end to end.)
-void times_recurrent_kernel(const float* a, const Tensor& u, bool transpose, int64_t batch, float* out) {
-  const int64_t k = u.shape()[transpose ? 1 : 0], n = u.shape()[transpose ? 0 : 1];
-  switch (u.device().type) {
+void times(const float* a, const Tensor& b, int64_t batch, float* out) {
+  const int64_t k = b.shape()[0], n = b.shape()[1];
+  switch (b.device().type) {
     case DeviceType::kCPU:
-      kernels::cpu::matmul(false, transpose, 1, batch, n, k, a, 0, u.data<float>(), 0, out);
+      kernels::cpu::matmul(false, false, 1, batch, n, k, a, 0, b.data<float>(), 0, out);
       return;
     case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
-      kernels::cuda::matmul(u.device().index, false, transpose, 1, batch, n, k, a, 0, u.data<float>(), 0, out,
+      kernels::cuda::matmul(b.device().index, false, false, 1, batch, n, k, a, 0, b.data<float>(), 0, out,
                             {cuda_matmul() == CudaMatmul::kTiled ? kernels::cuda::Gemm::kTiled
                                                                  : kernels::cuda::Gemm::kCublas,
                              tensor_float32_execution_enabled()});
@@ -88,6 +90,10 @@ std::vector<Tensor> lstm_sequence_backward(const StepKernels& k, const SavedSequ
   Tensor dz = Tensor::empty(saved.z.shape(), DType::kFloat32, k.device);
   Tensor dh_recurrent = Tensor::empty(state_shape, DType::kFloat32, k.device);
   Tensor dc = Tensor::empty(state_shape, DType::kFloat32, k.device);
+  // U^T once, so that each step's dh_{t-1} = dz_t U^T is a plain product: dnnl_sgemm runs [50, 1024] x [1024, 256]
+  // with the right operand transposed in place at 60-80% of its speed on the same product stored transposed
+  // (bench/results/NOTES.md).
+  const Tensor recurrent_kernel_t = steps > 1 || needs[2] ? transpose(saved.recurrent_kernel) : Tensor();
   // The last h's gradient joins the last step's like a recurrent one; dc is updated in place step by step.
   const float* dh_carry = g[1].data<float>();
   const float* dc_next = g[2].data<float>();
@@ -97,8 +103,7 @@ std::vector<Tensor> lstm_sequence_backward(const StepKernels& k, const SavedSequ
                dh_carry, dc_next, dz_t, dc.data<float>());
     dc_next = dc.data<float>();
     if (t > 0 || needs[2]) {  // dh_{t-1} = dz_t U^T (for t = 0: the gradient of h0)
-      times_recurrent_kernel(dz_t, saved.recurrent_kernel, /*transpose=*/true, k.shape.batch,
-                             dh_recurrent.data<float>());
+      times(dz_t, recurrent_kernel_t, k.shape.batch, dh_recurrent.data<float>());
       dh_carry = dh_recurrent.data<float>();
     }
   }
@@ -156,7 +161,7 @@ LstmSequenceOutputs lstm_sequence(const Tensor& x_gates, const Tensor& recurrent
   float* cs = saved.cs.data<float>();
   for (int64_t t = 0; t < steps; ++t) {
     float* z_t = saved.z.data<float>() + (record ? t * gates : 0);  // without a tape, one step's slot is reused
-    times_recurrent_kernel(hs + t * state, recurrent_kernel, /*transpose=*/false, batch, z_t);
+    times(hs + t * state, recurrent_kernel, batch, z_t);
     k.forward(x_gates.data<float>() + t * gates, z_t, cs + t * state, hs + (t + 1) * state, cs + (t + 1) * state);
   }
 
