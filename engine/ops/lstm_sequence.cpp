@@ -90,9 +90,8 @@ std::vector<Tensor> lstm_sequence_backward(const StepKernels& k, const SavedSequ
   Tensor dz = Tensor::empty(saved.z.shape(), DType::kFloat32, k.device);
   Tensor dh_recurrent = Tensor::empty(state_shape, DType::kFloat32, k.device);
   Tensor dc = Tensor::empty(state_shape, DType::kFloat32, k.device);
-  // U^T once, so that each step's dh_{t-1} = dz_t U^T is a plain product: dnnl_sgemm runs [50, 1024] x [1024, 256]
-  // with the right operand transposed in place at 60-80% of its speed on the same product stored transposed
-  // (bench/results/NOTES.md).
+  // U^T once, so that each step's dh_{t-1} = dz_t U^T is a plain product: dnnl_sgemm's [50, 1024] x [1024, 256]
+  // reading U transposed ('N', 'T') runs at 60-80% of its speed with U^T stored ('N', 'N'; bench/results/NOTES.md).
   const Tensor recurrent_kernel_t = steps > 1 || needs[2] ? transpose(saved.recurrent_kernel) : Tensor();
   // The last h's gradient joins the last step's like a recurrent one; dc is updated in place step by step.
   const float* dh_carry = g[1].data<float>();

@@ -8,7 +8,7 @@
 namespace tapeflow::kernels::cpu {
 
 bool conv_few_channels_applies(const Conv2DGeometry& g) {
-  return g.c <= 4 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1;
+  return g.o >= 1 && g.c <= 4 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1;
 }
 
 int64_t conv_few_channels_scratch_size(ConvPass pass, const Conv2DGeometry& g) {

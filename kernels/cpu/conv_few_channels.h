@@ -1,6 +1,6 @@
 #pragma once
-// conv2d forward for images with few channels (a first layer: 1 grey or 3 RGB), direct, on vectors over the
-// output channels. Generic convolution code turns a pixel's c x kh x kw products into a GEMM with k = c * kh * kw
+// conv2d forward and filter gradient for images with few channels (a first layer: 1 grey or 3 RGB), direct, on
+// vectors over the output channels. Generic convolution code turns a pixel's c x kh x kw products into a GEMM with k = c * kh * kw
 // (25 for the notes' conv1) or a reduction over c: with one input channel both run at a quarter of the FMA peak
 // (oneDNN 2.6's conv1 at batch 50: 26%). Here each input pixel is broadcast against its taps' output-channel
 // vectors, with a register tile of output pixels x output channels, so the FMAs never wait on loads.
@@ -11,7 +11,7 @@
 
 namespace tapeflow::kernels::cpu {
 
-// At most 4 input channels, stride 1, no dilation (any filter size and padding).
+// At least 1 output channel, at most 4 input channels, stride 1, no dilation (any filter size and padding).
 bool conv_few_channels_applies(const Conv2DGeometry& g);
 
 // Floats of scratch the forward or the filter gradient needs at the current OpenMP thread count.
@@ -30,7 +30,7 @@ void conv_few_channels_forward_avx2(const float* input, const float* filter, con
                                     float* out, float* scratch, const Conv2DGeometry& g);
 
 // d_filter [kh, kw, c, o] (fully written) = the gradient with respect to the filter. Each pixel's input values
-// are broadcast against its d_out vectors of output channels, the sums held in registers across whole rows.
+// are broadcast against its d_out vectors of output channels, the sums held in registers across a band of rows.
 void conv_few_channels_backward_filter(const float* input, const float* d_out, float* d_filter, float* scratch,
                                        const Conv2DGeometry& g);
 using ConvFewChannelsBackwardFilter = void (*)(const float* input, const float* d_out, float* d_filter,

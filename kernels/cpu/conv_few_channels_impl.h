@@ -195,7 +195,7 @@ struct BandOperands {
   int64_t lanes;        // output channels in the block's last vector (set per block)
   float* partial;       // the thread's sums [kh][kw][c][o_pad] at the first output channel of the block
   int64_t o_pad;        // floats per tap of the sums
-  int64_t next_band;    // floats from d_out to the next band's (0 for the batch's last band)
+  int64_t next_rows;    // output rows in the next band, whose d_out follows this band's (0 after the batch's last)
 };
 
 // Taps [first_tap, first_tap + G) in d_filter's order x NV vectors of output channels, over the band's pixels.
@@ -203,7 +203,7 @@ template <int L, int NV, int G>
 void tap_block(const BandOperands& band, int64_t first_tap, const Conv2DGeometry& g) {
   const auto lanes = [&](int v) { return v == NV - 1 ? band.lanes : L; };
   int64_t offset[G];  // of each tap's input pixel from its window's top-left one, in the padded image
-#pragma GCC unroll 24
+#pragma GCC unroll 26
   for (int t = 0; t < G; ++t) {
     const int64_t tap = first_tap + t, ci = tap % g.c, j = tap / g.c % g.kw, i = tap / g.c / g.kw;
     offset[t] = ci * band.plane + i * band.padded_row + j;
@@ -211,19 +211,20 @@ void tap_block(const BandOperands& band, int64_t first_tap, const Conv2DGeometry
   // The first tap block reads the band's d_out from L3 (at batch 50 d_out is larger than L2) faster than L3
   // delivers it. The later blocks find it in L2 and prefetch the next band's into L2, which spreads the reads
   // from L3 over the whole band's time (6% faster at batch 50).
-  const bool prefetch = first_tap > 0 && band.next_band > 0;
+  const int64_t prefetch_rows = first_tap > 0 ? band.next_rows : 0, next_band = band.rows * g.ow * g.o;
   Vec<L> acc[G][NV] = {};
   for (int64_t y = 0; y < band.rows; ++y) {
     const float* window = band.image + y * band.padded_row;
     const float* d_out = band.d_out + y * g.ow * g.o;
+    const bool prefetch = y < prefetch_rows;  // the same row of the next band
     for (int64_t x = 0; x < g.ow; ++x, ++window, d_out += g.o) {
       Vec<L> d[NV];
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) d[v] = load<L>(d_out + v * L, lanes(v));
       if (prefetch)
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) __builtin_prefetch(d_out + band.next_band + v * L, 0, 2);
-#pragma GCC unroll 24
+        for (int v = 0; v < NV; ++v) __builtin_prefetch(d_out + next_band + v * L, 0, 2);
+#pragma GCC unroll 26
       for (int t = 0; t < G; ++t) {
         const Vec<L> xt = splat<L>(window[offset[t]]);
 #pragma GCC unroll 4
@@ -232,7 +233,7 @@ void tap_block(const BandOperands& band, int64_t first_tap, const Conv2DGeometry
     }
   }
   float* partial = band.partial + first_tap * band.o_pad;
-#pragma GCC unroll 24
+#pragma GCC unroll 26
   for (int t = 0; t < G; ++t)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
@@ -267,6 +268,7 @@ void few_channels_filter_gradient(const float* input, const float* d_out, float*
   const int64_t o_pad = padded_channels(g), all_taps = g.kh * g.kw * g.c;
   const int64_t padded_w = g.ow + g.kw - 1, plane = (g.oh + g.kh - 1) * padded_w;
   const int64_t bands = bands_per_image(g, omp_get_max_threads());
+  const auto band_rows = [&](int64_t band) { return (band + 1) * g.oh / bands - band * g.oh / bands; };
   // Each thread sums its bands into its own [kh][kw][c][o_pad]; then the threads' sums are added up, in thread
   // order, so a thread count always gives the same result.
   const auto thread_sums = [&](int thread) { return scratch + thread * gradient_thread_floats(g) + image_floats(g); };
@@ -279,15 +281,15 @@ void few_channels_filter_gradient(const float* input, const float* d_out, float*
     for (int64_t item = 0; item < g.n * bands; ++item) {
       const int64_t b = item / bands, band = item % bands;
       if (b != padded_image) pad_image(input, padded_image = b, image, g);
-      const int64_t first_row = band * g.oh / bands, end_row = (band + 1) * g.oh / bands;
+      const int64_t first_row = band * g.oh / bands;
       band_gradient<L>({.image = image + first_row * padded_w,
                         .padded_row = padded_w,
                         .plane = plane,
-                        .rows = end_row - first_row,
+                        .rows = band_rows(band),
                         .d_out = d_out + (b * g.oh + first_row) * g.ow * g.o,
                         .partial = thread_sums(omp_get_thread_num()),
                         .o_pad = o_pad,
-                        .next_band = item + 1 < g.n * bands ? (end_row - first_row) * g.ow * g.o : 0},
+                        .next_rows = item + 1 < g.n * bands ? band_rows((band + 1) % bands) : 0},
                        g);
     }
     const int team = omp_get_num_threads();

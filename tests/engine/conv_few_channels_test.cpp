@@ -32,7 +32,7 @@ Conv2DGeometry same_5x5(int64_t n, int64_t h, int64_t w, int64_t c, int64_t o) {
 }
 
 // The notes' conv1 (28x28, 1 -> 32, 5x5 SAME) and RGB; rows narrower than one pixel block, and wider than two;
-// 1, 5 and 33 output channels; even and asymmetric padding; an image smaller than the filter; a 1x1 filter.
+// 1, 5, 33 and 80 output channels; even and asymmetric padding; an image smaller than the filter; a 1x1 filter.
 const Conv2DGeometry kGeometries[] = {
     same_5x5(2, 28, 28, 1, 32),
     same_5x5(1, 13, 31, 3, 33),
@@ -41,6 +41,7 @@ const Conv2DGeometry kGeometries[] = {
     geometry(3, 6, 9, 1, 3, 3, 1, 0, 0, 0, 0),
     same_5x5(1, 3, 2, 2, 16),
     geometry(2, 5, 6, 3, 1, 1, 24, 0, 0, 0, 0),
+    geometry(1, 1, 9, 2, 1, 3, 80, 0, 0, 1, 1),  // 80 channels: blocks of 4 vectors and 1; one row, threads idle
 };
 
 std::string describe(const Conv2DGeometry& g) {
@@ -169,6 +170,10 @@ void expect_gradient_matches(kc::ConvFewChannelsBackwardFilter backward_filter, 
   }
   ASSERT_GT(largest, 0.1) << describe(g) << ": a weak case, the reference is ~0";
   EXPECT_LE(worst / largest, 1e-5) << describe(g);
+  // The threads' sums are added in thread order: the same thread count gives the same bits.
+  PoisonedOutput again(got.size(), 0);
+  backward_filter(x.data(), d_out.data(), again.data(), scratch.data(), g);
+  EXPECT_EQ(again.values(), got) << describe(g) << ": a second run differs";
 }
 
 // At 1 thread and at 3 (batches of 1 and 2 images split into bands), and a batch of 50 of the notes' conv1.
@@ -205,6 +210,7 @@ TEST(ConvFewChannels, AppliesToStride1WithFewInputChannels) {
   EXPECT_TRUE(kc::conv_few_channels_applies(same_5x5(50, 28, 28, 1, 32)));   // the notes' conv1
   EXPECT_TRUE(kc::conv_few_channels_applies(same_5x5(50, 28, 28, 4, 32)));
   EXPECT_FALSE(kc::conv_few_channels_applies(same_5x5(50, 28, 28, 5, 32)));
+  EXPECT_FALSE(kc::conv_few_channels_applies(same_5x5(50, 28, 28, 1, 0)));  // no filters: nothing to vectorise
   Conv2DGeometry strided = same_5x5(2, 28, 28, 3, 16);
   strided.stride_w = 2;
   strided.ow = 14;
