@@ -1,8 +1,8 @@
 #pragma once
 // This build's direct convolutions, the same five functions as kernels/conv.h's CPU ones: oneDNN's
 // (kernels/cpu/conv_onednn.cpp) or im2col + OpenBLAS (kernels/cpu/conv.cpp). kernels/cpu/conv_algorithm.cpp
-// implements kernels/conv.h by choosing, per geometry, between these, the Winograd convolution and the forward for
-// few input channels.
+// implements kernels/conv.h by choosing, per geometry, between these, the Winograd convolution and the kernel for
+// few input channels (forward and filter gradient).
 #include "kernels/conv.h"
 
 namespace tapeflow::kernels::cpu::direct {

@@ -1,9 +1,10 @@
 #pragma once
 // conv2d forward and filter gradient for images with few channels (a first layer: 1 grey or 3 RGB), direct, on
-// vectors over the output channels. Generic convolution code turns a pixel's c x kh x kw products into a GEMM with k = c * kh * kw
-// (25 for the notes' conv1) or a reduction over c: with one input channel both run at a quarter of the FMA peak
-// (oneDNN 2.6's conv1 at batch 50: 26%). Here each input pixel is broadcast against its taps' output-channel
-// vectors, with a register tile of output pixels x output channels, so the FMAs never wait on loads.
+// vectors over the output channels. Generic convolution code turns a pixel's c x kh x kw products into a GEMM
+// with k = c * kh * kw (25 for the notes' conv1) or a reduction over c: with one input channel both run at a
+// quarter of the FMA peak (oneDNN 2.6's conv1 at batch 50: 26%). Here each input pixel is broadcast against its
+// taps' output-channel vectors, with a register tile of output pixels x output channels, so the FMAs never wait
+// on loads.
 #include <cstdint>
 
 #include "kernels/conv.h"

@@ -115,10 +115,19 @@ void output_row(const RowOperands& row, const Conv2DGeometry& g) {
 }
 
 // Work items are bands of output rows, each image split into as many bands as it takes to give every thread work
-// (one band per image when the batch has enough images).
-int64_t bands_per_image(const Conv2DGeometry& g, int threads) {
-  return g.n >= threads || g.n == 0 ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n);
-}
+// (one band per image when the batch has enough images); item b * per_image + band is image b's band.
+struct Bands {
+  Bands(const Conv2DGeometry& g, int threads)
+      : per_image(g.n >= threads || g.n == 0 ? 1 : std::min<int64_t>(g.oh, (threads + g.n - 1) / g.n)),
+        rows_(g.oh) {}
+  int64_t first_row(int64_t band) const { return band * rows_ / per_image; }
+  int64_t rows(int64_t band) const { return first_row(band + 1) - first_row(band); }
+
+  int64_t per_image;
+
+ private:
+  int64_t rows_;  // per image
+};
 
 // Image b zero-padded into `image`'s planes [c][oh + kh - 1][ow + kw - 1], so that every output pixel's window lies
 // inside it and a row's windows read consecutive floats.
@@ -156,16 +165,16 @@ void few_channels_forward(const float* input, const float* filter, const float* 
       }
   const int64_t padded_w = g.ow + g.kw - 1, plane = (g.oh + g.kh - 1) * padded_w;
   const bool stream = worth_streaming<L>(out, g.n * g.oh * g.ow * g.o, g.o);
-  const int64_t bands = bands_per_image(g, omp_get_max_threads());
+  const Bands bands(g, omp_get_max_threads());
 #pragma omp parallel
   {
     float* image = scratch + filter_floats(g) + omp_get_thread_num() * image_floats(g);
     int64_t padded_image = -1;
 #pragma omp for schedule(static) nowait
-    for (int64_t item = 0; item < g.n * bands; ++item) {
-      const int64_t b = item / bands, band = item % bands;
+    for (int64_t item = 0; item < g.n * bands.per_image; ++item) {
+      const int64_t b = item / bands.per_image, band = item % bands.per_image;
       if (b != padded_image) pad_image(input, padded_image = b, image, g);
-      for (int64_t y = band * g.oh / bands; y < (band + 1) * g.oh / bands; ++y)
+      for (int64_t y = bands.first_row(band); y < bands.first_row(band + 1); ++y)
         output_row<L>({.window = image + y * padded_w,
                        .padded_row = padded_w,
                        .plane = plane,
@@ -267,8 +276,7 @@ void few_channels_filter_gradient(const float* input, const float* d_out, float*
   using namespace conv_few_channels;
   const int64_t o_pad = padded_channels(g), all_taps = g.kh * g.kw * g.c;
   const int64_t padded_w = g.ow + g.kw - 1, plane = (g.oh + g.kh - 1) * padded_w;
-  const int64_t bands = bands_per_image(g, omp_get_max_threads());
-  const auto band_rows = [&](int64_t band) { return (band + 1) * g.oh / bands - band * g.oh / bands; };
+  const Bands bands(g, omp_get_max_threads());
   // Each thread sums its bands into its own [kh][kw][c][o_pad]; then the threads' sums are added up, in thread
   // order, so a thread count always gives the same result.
   const auto thread_sums = [&](int thread) { return scratch + thread * gradient_thread_floats(g) + image_floats(g); };
@@ -278,18 +286,18 @@ void few_channels_filter_gradient(const float* input, const float* d_out, float*
     fill_zeros(thread_sums(omp_get_thread_num()), all_taps * o_pad);
     int64_t padded_image = -1;
 #pragma omp for schedule(static)
-    for (int64_t item = 0; item < g.n * bands; ++item) {
-      const int64_t b = item / bands, band = item % bands;
+    for (int64_t item = 0; item < g.n * bands.per_image; ++item) {
+      const int64_t b = item / bands.per_image, band = item % bands.per_image;
       if (b != padded_image) pad_image(input, padded_image = b, image, g);
-      const int64_t first_row = band * g.oh / bands;
+      const int64_t first_row = bands.first_row(band);
       band_gradient<L>({.image = image + first_row * padded_w,
                         .padded_row = padded_w,
                         .plane = plane,
-                        .rows = band_rows(band),
+                        .rows = bands.rows(band),
                         .d_out = d_out + (b * g.oh + first_row) * g.ow * g.o,
                         .partial = thread_sums(omp_get_thread_num()),
                         .o_pad = o_pad,
-                        .next_rows = item + 1 < g.n * bands ? band_rows((band + 1) % bands) : 0},
+                        .next_rows = item + 1 < g.n * bands.per_image ? bands.rows((band + 1) % bands.per_image) : 0},
                        g);
     }
     const int team = omp_get_num_threads();

@@ -92,6 +92,19 @@ class PoisonedOutput {
   float* begin_;
 };
 
+// The largest |want| and the largest |got - want|, infinite where got is NaN (never written).
+struct Comparison {
+  double largest = 0, worst = 0;
+};
+Comparison compare(const std::vector<float>& got, const std::vector<double>& want) {
+  Comparison c;
+  for (size_t i = 0; i < want.size(); ++i) {
+    c.largest = std::max(c.largest, std::abs(want[i]));
+    c.worst = std::max(c.worst, std::isnan(got[i]) ? INFINITY : std::abs(got[i] - want[i]));
+  }
+  return c;
+}
+
 // Every output written and within 1e-6 of the largest: a direct sum in float, as the reference's in double.
 void expect_matches(kc::ConvFewChannelsForward forward, const Conv2DGeometry& g, bool with_bias_relu,
                     size_t output_offset, unsigned seed) {
@@ -105,11 +118,7 @@ void expect_matches(kc::ConvFewChannelsForward forward, const Conv2DGeometry& g,
   EXPECT_TRUE(y.nothing_written_past_the_end()) << describe(g);
   const std::vector<float> got = y.values();
   const std::vector<double> want = direct(x, f, bias, with_bias_relu, g);
-  double largest = 0, worst = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    largest = std::max(largest, std::abs(want[i]));
-    worst = std::max(worst, std::isnan(got[i]) ? INFINITY : std::abs(got[i] - want[i]));
-  }
+  const auto [largest, worst] = compare(got, want);
   ASSERT_GT(largest, 0.1) << describe(g) << ": a weak case, the reference is ~0";
   EXPECT_LE(worst / largest, 1e-6) << describe(g) << (with_bias_relu ? " + bias, ReLU" : "");
   if (with_bias_relu) {
@@ -163,11 +172,7 @@ void expect_gradient_matches(kc::ConvFewChannelsBackwardFilter backward_filter, 
   EXPECT_TRUE(d_filter.nothing_written_past_the_end()) << describe(g);
   const std::vector<float> got = d_filter.values();
   const std::vector<double> want = filter_gradient(x, d_out, g);
-  double largest = 0, worst = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    largest = std::max(largest, std::abs(want[i]));
-    worst = std::max(worst, std::isnan(got[i]) ? INFINITY : std::abs(got[i] - want[i]));
-  }
+  const auto [largest, worst] = compare(got, want);
   ASSERT_GT(largest, 0.1) << describe(g) << ": a weak case, the reference is ~0";
   EXPECT_LE(worst / largest, 1e-5) << describe(g);
   // The threads' sums are added in thread order: the same thread count gives the same bits.
