@@ -49,10 +49,11 @@ void paste_box(int device, const void* x, void* y, size_t elem_size, int rank, c
                const int64_t* begin, const int64_t* box);
 void concat_rows(int device, const std::vector<const void*>& sources, const std::vector<int64_t>& chunk_bytes,
                  int64_t outer, void* out);
-// As the CPU's, except that out-of-range positions are written as zeros rather than nothing (the check
-// happens in the same pass). `scratch`: 8 bytes of device memory; waits for the stream to read it.
-int64_t gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
-               int64_t n, int64_t inner, int64_t m, void* scratch);
+// As the CPU's, except that out-of-range positions are written as zeros rather than nothing, and the
+// first is reported to the device's bad-input slot (kernels/cuda/bad_input.cuh): the error is thrown by
+// the host's next wait on the device, so the call itself never waits.
+void gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
+            int64_t n, int64_t inner, int64_t m);
 // Repeated indices add atomically: their order, and so the last bits of the sum, may vary.
 void scatter_add(int device, const float* grad_out, const int64_t* index, float* grad_params, int64_t outer, int64_t n,
                  int64_t inner, int64_t m);

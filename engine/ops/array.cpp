@@ -303,9 +303,9 @@ Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
       break;
     case DeviceType::kCUDA: {
 #ifdef TAPEFLOW_WITH_CUDA
-      Tensor scratch = Tensor::empty({}, DType::kInt64, params.device());  // the kernel's first bad position
-      bad = kernels::cuda::gather(params.device().index, params.raw_data(), index.data<int64_t>(), out.raw_data(),
-                                  dtype_size(params.dtype()), outer, n, inner, m, scratch.raw_data());
+      // A bad index is thrown by the next read from the device (kernels/cuda/bad_input.cuh).
+      kernels::cuda::gather(params.device().index, params.raw_data(), index.data<int64_t>(), out.raw_data(),
+                            dtype_size(params.dtype()), outer, n, inner, m);
       break;
 #endif
       detail::throw_no_cuda_kernel("gather");

@@ -96,9 +96,9 @@ Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tens
       break;
     case DeviceType::kCUDA: {
 #ifdef TAPEFLOW_WITH_CUDA
-      Tensor scratch = Tensor::empty({}, DType::kInt64, logits.device());  // the kernel's first bad row
-      bad = kernels::cuda::softmax_xent(logits.device().index, logits.data<float>(), ids, loss.data<float>(),
-                                        grad_or_null, rows, n, scratch.raw_data());
+      // A bad label is thrown by the next read from the device (kernels/cuda/bad_input.cuh).
+      kernels::cuda::softmax_xent(logits.device().index, logits.data<float>(), ids, loss.data<float>(), grad_or_null,
+                                  rows, n);
       break;
 #endif
       detail::throw_no_cuda_kernel(name);

@@ -5,8 +5,9 @@
 #include <stdexcept>
 
 #include "kernels/array.h"
-#include "kernels/permute_plan.h"
+#include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/launch.cuh"
+#include "kernels/permute_plan.h"
 
 namespace tapeflow::kernels::cuda {
 
@@ -220,15 +221,15 @@ void concat_rows(int device, const std::vector<const void*>& sources, const std:
 namespace {
 
 // out [outer, m, inner] from params [outer, n, inner]; an element whose index is outside [0, n) is
-// written as zero and its position j folded into *first_bad.
+// written as zero and its position j reported to the device's bad-input slot.
 template <class T>
 __global__ void gather_kernel(const T* params, const int64_t* index, T* out, int64_t outer, int64_t n, int64_t inner,
-                              int64_t m, unsigned long long* first_bad) {
+                              int64_t m, BadInputReport* bad) {
   for (int64_t e = global_thread(); e < outer * m * inner; e += grid_threads()) {
     const int64_t i = e % inner, j = e / inner % m, o = e / (inner * m);
     const int64_t k = index[j];
     if (k < 0 || k >= n) {
-      atomicMin(first_bad, static_cast<unsigned long long>(j));
+      report_bad_input(bad, BadInput::kIndex, j, k, n);
       out[e] = T(0);
       continue;
     }
@@ -255,24 +256,18 @@ __global__ void one_hot_kernel(const int64_t* index, float* out, int64_t m, int6
 
 }  // namespace
 
-int64_t gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
-               int64_t n, int64_t inner, int64_t m, void* scratch) {
+void gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
+            int64_t n, int64_t inner, int64_t m) {
   const int64_t total = outer * m * inner;
-  if (total == 0) return -1;
+  if (total == 0) return;
   const cudaStream_t stream = stream_for(device);
-  auto* first_bad = static_cast<unsigned long long*>(scratch);
-  TAPEFLOW_CUDA_CHECK(cudaMemsetAsync(first_bad, 0xFF, sizeof(unsigned long long), stream));  // "none" = all ones
+  BadInputReport* bad = bad_input_report(device);
   visit_element(elem_size, "gather", [&](auto tag) {
     using T = decltype(tag);
     gather_kernel<<<grid_for(device, total), kThreads, 0, stream>>>(static_cast<const T*>(params), index,
-                                                                     static_cast<T*>(out), outer, n, inner, m,
-                                                                     first_bad);
+                                                                     static_cast<T*>(out), outer, n, inner, m, bad);
   });
   TAPEFLOW_CUDA_CHECK_LAUNCH();
-  unsigned long long bad = 0;
-  TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDeviceToHost, stream));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(stream));
-  return bad == ~0ull ? -1 : static_cast<int64_t>(bad);
 }
 
 void scatter_add(int device, const float* grad_out, const int64_t* index, float* grad_params, int64_t outer, int64_t n,

@@ -1,4 +1,5 @@
 // CUDA twin of kernels/cpu/numerics.cpp.
+#include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/numerics.h"
 
@@ -23,7 +24,7 @@ int64_t first_non_finite(int device, const float* x, int64_t n, void* scratch) {
   TAPEFLOW_CUDA_CHECK_LAUNCH();
   unsigned long long bad = 0;
   TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDeviceToHost, stream));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(stream));
+  wait_for_stream(device);
   return bad == ~0ull ? -1 : static_cast<int64_t>(bad);
 }
 

@@ -1,6 +1,7 @@
 #include <array>
 #include <mutex>
 
+#include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/check.cuh"
 #include "kernels/cuda/stream.cuh"
 #include "kernels/cuda_runtime.h"
@@ -67,7 +68,7 @@ void memset_zero(int device, void* ptr, size_t nbytes) {
 
 void copy_host_to_device(int device, void* dst, const void* src, size_t nbytes) {
   copy_host_to_device_async(device, dst, src, nbytes);
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
+  wait_for_stream(device);
 }
 
 void copy_host_to_device_async(int device, void* dst, const void* src, size_t nbytes) {
@@ -78,7 +79,7 @@ void copy_host_to_device_async(int device, void* dst, const void* src, size_t nb
 void copy_device_to_host(int device, void* dst, const void* src, size_t nbytes) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
   TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToHost, compute_stream(device)));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
+  wait_for_stream(device);
 }
 
 void copy_device_to_device(int device, void* dst, const void* src, size_t nbytes) {
@@ -88,7 +89,7 @@ void copy_device_to_device(int device, void* dst, const void* src, size_t nbytes
 
 void synchronize(int device) {
   TAPEFLOW_CUDA_CHECK(cudaSetDevice(device));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(compute_stream(device)));
+  wait_for_stream(device);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // the row (re-read from L1/L2) and a shuffle reduction. Along another axis a thread walks each lane.
 #include <cstdint>
 
+#include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/softmax.h"
@@ -87,18 +88,18 @@ __global__ void softmax_backward_lanes(const float* y, const float* dy, float* d
 }
 
 // One pass per row of logits [rows, n]: loss[r] = log(sum) - (x[label] - m); grad (when non-null)
-// = softmax - onehot(label). A row whose label is outside [0, n) gets NaN loss and gradient, and its
-// index is folded into *first_bad by atomicMin.
+// = softmax - onehot(label). A row whose label is outside [0, n) gets NaN loss and gradient, and is
+// reported to the device's bad-input slot.
 template <class G>
 __global__ void softmax_xent_rows(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
-                                  int64_t n, unsigned long long* first_bad) {
+                                  int64_t n, BadInputReport* bad) {
   for (int64_t r = G::first_row(); r < rows; r += G::row_stride()) {
     const float* x = logits + r * n;
     float* g = grad ? grad + r * n : nullptr;
     const int64_t label = labels[r];
     if (label < 0 || label >= n) {  // uniform over the group: all its threads read the same label
       if (G::rank() == 0) {
-        atomicMin(first_bad, static_cast<unsigned long long>(r));
+        report_bad_input(bad, BadInput::kLabel, r, label, n);
         loss[r] = NAN;
       }
       if (g)
@@ -141,19 +142,13 @@ void softmax_backward(int device, const float* y, const float* dy, float* dx, in
   TAPEFLOW_CUDA_CHECK_LAUNCH();
 }
 
-int64_t softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
-                     int64_t n, void* scratch) {
-  if (rows == 0) return -1;
-  const cudaStream_t stream = stream_for(device);
-  auto* first_bad = static_cast<unsigned long long*>(scratch);
-  TAPEFLOW_CUDA_CHECK(cudaMemsetAsync(first_bad, 0xFF, sizeof(unsigned long long), stream));  // "none" = all ones
+void softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
+                  int64_t n) {
+  if (rows == 0) return;
+  BadInputReport* bad = bad_input_report(device);
   launch_rows(device, rows, n, [&](auto group, unsigned grid, int threads, cudaStream_t s) {
-    softmax_xent_rows<decltype(group)><<<grid, threads, 0, s>>>(logits, labels, loss, grad, rows, n, first_bad);
+    softmax_xent_rows<decltype(group)><<<grid, threads, 0, s>>>(logits, labels, loss, grad, rows, n, bad);
   });
-  unsigned long long bad = 0;
-  TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(&bad, first_bad, sizeof bad, cudaMemcpyDeviceToHost, stream));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(stream));
-  return bad == ~0ull ? -1 : static_cast<int64_t>(bad);
 }
 
 }  // namespace tapeflow::kernels::cuda
