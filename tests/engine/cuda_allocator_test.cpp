@@ -137,6 +137,70 @@ TEST(CachingAllocator, DestructorReturnsTheCache) {
   EXPECT_EQ(dev.in_use, 0u);
 }
 
+TEST(CachingAllocatorPools, RoutedAllocationsUseThePoolsOwnBlocksOnly) {
+  FakeDevice dev;
+  CachingAllocator a(dev.raw(), CachingAllocator::Mode::kCaching, "fake");
+  void* shared = a.allocate(4096);
+  a.deallocate(shared, 4096);  // cached in the shared cache
+  const CachingAllocator::PoolId pool = a.create_pool();
+  void* in_pool = nullptr;
+  {
+    const CachingAllocator::PoolRouting routing(a, pool);
+    in_pool = a.allocate(4096);
+    EXPECT_NE(in_pool, shared) << "a pool never takes a block of the shared cache";
+    a.deallocate(in_pool, 4096);
+    EXPECT_EQ(a.allocate(4096), in_pool) << "inside the pool, freed blocks are reused (stream order holds)";
+  }
+  EXPECT_EQ(a.allocate(4096), shared) << "outside the routing, the shared cache serves again";
+  a.deallocate(in_pool, 4096);  // freed outside the routing: back to its pool all the same
+  EXPECT_NE(a.allocate(4096), in_pool) << "the pool's blocks are never handed to anyone else";
+  {
+    const CachingAllocator::PoolRouting routing(a, pool);
+    EXPECT_EQ(a.allocate(4096), in_pool);
+  }
+}
+
+TEST(CachingAllocatorPools, EmptyCacheKeepsPoolsAndReleasePoolReturnsThem) {
+  FakeDevice dev;
+  CachingAllocator a(dev.raw(), CachingAllocator::Mode::kCaching, "fake");
+  const CachingAllocator::PoolId pool = a.create_pool();
+  void *kept = nullptr, *freed = nullptr;
+  {
+    const CachingAllocator::PoolRouting routing(a, pool);
+    kept = a.allocate(1000);
+    freed = a.allocate(100000);
+    a.deallocate(freed, 100000);
+  }
+  a.empty_cache();
+  EXPECT_EQ(dev.releases, 0) << "a pool's free blocks belong to its graph, not to the cache";
+  a.release_pool(pool);
+  EXPECT_EQ(dev.releases, 1) << "the free block goes back; the one in use stays its user's";
+  a.deallocate(kept, 1000);
+  EXPECT_EQ(dev.releases, 2) << "a block of a released pool goes back when freed";
+  EXPECT_EQ(dev.in_use, 0u);
+  EXPECT_EQ(a.stats().reserved_bytes, 0u);
+}
+
+TEST(CachingAllocatorPools, NestedRoutingRestoresTheOuterOne) {
+  FakeDevice dev;
+  CachingAllocator a(dev.raw(), CachingAllocator::Mode::kCaching, "fake");
+  const CachingAllocator::PoolId outer = a.create_pool(), inner = a.create_pool();
+  const CachingAllocator::PoolRouting to_outer(a, outer);
+  void* p = a.allocate(512);
+  {
+    const CachingAllocator::PoolRouting to_inner(a, inner);
+    a.deallocate(a.allocate(512), 512);
+  }
+  a.deallocate(p, 512);
+  EXPECT_EQ(a.allocate(512), p) << "back in the outer pool";
+}
+
+TEST(CachingAllocatorPools, PassThroughCannotMakeAPool) {
+  FakeDevice dev;
+  CachingAllocator a(dev.raw(), CachingAllocator::Mode::kPassThrough, "fake");
+  EXPECT_NE(error_of([&] { a.create_pool(); }).find("needs the caching allocator"), std::string::npos);
+}
+
 TEST(CudaAllocatorMode, ParsesTheEnvironmentSwitch) {
   EXPECT_EQ(cuda_allocator_mode(nullptr), CachingAllocator::Mode::kCaching);
   EXPECT_EQ(cuda_allocator_mode(""), CachingAllocator::Mode::kCaching);
