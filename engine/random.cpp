@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "engine/capture.h"
 #include "engine/check.h"
 #include "kernels/random.h"
 
@@ -46,6 +47,7 @@ void set_seed(uint64_t seed) {
 }
 
 PhiloxRange reserve_global(uint64_t count) {
+  capture::forbid("a random op without a seed, such as dropout (each replay would draw the same numbers)");
   GlobalGenerator& g = global_generator();
   std::lock_guard lock(g.mutex);
   PhiloxRange range{g.key, g.counter};

@@ -1,6 +1,7 @@
 #include "tapeflow/variable.h"
 
 #include "engine/autodiff.h"
+#include "engine/capture.h"
 #include "engine/check.h"
 #include "engine/memory/device_memory.h"
 #include "tapeflow/ops/math.h"
@@ -9,6 +10,7 @@ namespace tapeflow {
 
 Variable::Variable(const Tensor& initial_value, std::string name, bool trainable)
     : Tensor(initial_value.clone().impl()) {
+  capture::forbid("creating a variable (its initial value would be written again at each replay)");
   impl()->variable = std::make_shared<VariableInfo>(VariableInfo{std::move(name), trainable});
 }
 

@@ -48,6 +48,17 @@ Event record_timing_event(int device);
 // Milliseconds of GPU time between two timing events; waits for `end`.
 float elapsed_ms(Event start, Event end);
 
+// CUDA graphs: the work this thread queues on a device's compute stream between begin_capture and
+// end_capture is recorded instead of run (relaxed mode: cudaMalloc stays allowed; a wait on the
+// stream fails the capture), and the instantiated graph replays it with one launch on that stream.
+using Graph = void*;  // a cudaGraphExec_t
+void begin_capture(int device);
+// Ends the capture and instantiates the graph; throws when the capture failed (the stream is then out
+// of capture mode all the same).
+Graph end_capture(int device);
+void launch_graph(int device, Graph graph);
+void destroy_graph(Graph graph);
+
 // Where library calls get their scratch memory. The engine installs its caching allocator at start-up;
 // until then (e.g. a benchmark that uses the kernels alone) scratch comes from cudaMalloc/cudaFree.
 // Scratch is stream-ordered: it may be returned as soon as the work using it is queued, because every

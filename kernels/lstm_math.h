@@ -8,11 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
-#ifdef __CUDACC__
-#define TAPEFLOW_HOST_DEVICE __host__ __device__
-#else
-#define TAPEFLOW_HOST_DEVICE
-#endif
+#include "kernels/host_device.h"
 
 namespace tapeflow::kernels::lstm_math {
 

@@ -2,9 +2,19 @@
 // Fused in-place optimizer updates: one pass over a variable, its gradient and its slots (all n
 // floats, contiguous). CPU implementations in kernels/cpu/optimizer.cpp (one variable per call);
 // CUDA ones in kernels/cuda/optimizer.cu (a list of variables per launch).
+#include <cmath>
 #include <cstdint>
 
+#include "kernels/host_device.h"
+
 namespace tapeflow::kernels {
+
+// Adam's step size at step t = 1, 2...: its bias correction folded into lr_t = lr sqrt(1 - b2^t) / (1 - b1^t),
+// in double (b2^t is close to 1).
+TAPEFLOW_HOST_DEVICE inline double adam_step_size(double lr, double beta_1, double beta_2, double t) {
+  return lr * ::sqrt(1 - ::pow(beta_2, t)) / (1 - ::pow(beta_1, t));  // ::, not tapeflow's tensor ops
+}
+
 namespace cpu {
 
 // Keras SGD: v = momentum v - lr g; w += v (nesterov: w += momentum v - lr g).
@@ -42,7 +52,11 @@ struct ParamSlots {
 inline constexpr int kMaxParamsPerLaunch = 48;
 
 void sgd_update(int device, const ParamSlots* params, int count, float lr, float momentum, bool nesterov);
-void adam_update(int device, const ParamSlots* params, int count, float lr_t, float beta_1, float beta_2,
+// Adam's step counter lives on the device, so that a captured step (tapeflow::Function) replays with
+// the right step size: adam_advance makes t = ++*step and *lr_t = adam_step_size(lr, beta_1, beta_2, t),
+// and adam_update reads *lr_t.
+void adam_advance(int device, int64_t* step, float* lr_t, double lr, double beta_1, double beta_2);
+void adam_update(int device, const ParamSlots* params, int count, const float* lr_t, float beta_1, float beta_2,
                  float epsilon);
 void rmsprop_update(int device, const ParamSlots* params, int count, float lr, float rho, float momentum,
                     float epsilon);

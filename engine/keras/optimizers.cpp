@@ -4,9 +4,12 @@
 
 #include <cmath>
 #include <functional>
+#include <map>
 
 #include "engine/autodiff.h"
+#include "engine/capture.h"
 #include "engine/check.h"
+#include "engine/memory/device_memory.h"
 #include "engine/numerics_check.h"
 #include "tapeflow/profiler.h"
 #include "kernels/optimizer.h"
@@ -32,28 +35,25 @@ double sum_of_squares(const Tensor& g) {
 }
 
 // The CUDA updates of one apply_gradients call: update() queues each variable's buffers and
-// apply_gradients launches them together. Entries come from one optimizer at one step, so they share
-// the launcher (hyperparameters and all); a change of device launches what is queued first.
+// apply_gradients launches them together, one launcher call per device. Entries come from one
+// optimizer at one step, so they share the launcher (hyperparameters and all).
 class CudaUpdateQueue {
  public:
   using Launch = std::function<void(int device, const std::vector<kernels::cuda::ParamSlots>&)>;
 
   void add(int device, const kernels::cuda::ParamSlots& p, const Tensor& grad, Launch launch) {
-    if (device != device_) flush();
-    device_ = device;
-    params_.push_back(p);
+    params_[device].push_back(p);
     grads_.push_back(grad);  // g must outlive the launch
     launch_ = std::move(launch);
   }
   void flush() {
-    if (!params_.empty()) launch_(device_, params_);
+    for (const auto& [device, params] : params_) launch_(device, params);
     params_.clear();
     grads_.clear();
   }
 
  private:
-  int device_ = -1;
-  std::vector<kernels::cuda::ParamSlots> params_;
+  std::map<int, std::vector<kernels::cuda::ParamSlots>> params_;  // by device
   std::vector<Tensor> grads_;
   Launch launch_;
 };
@@ -148,6 +148,8 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
     for (const auto& [g, v] : grads_and_vars) names += (names.empty() ? "" : ", ") + (v.defined() ? v.name() : "?");
     throw Error(fmt::format("{}: no gradients provided for any variable: {}", name_, names));
   }
+  if (common_.learning_rate_schedule) capture::forbid("a learning-rate schedule (its rate would stay the captured step's)");
+  if (common_.clipnorm || common_.global_clipnorm) capture::forbid("clipnorm and global_clipnorm (they read norms back)");
   if (common_.clipnorm) {
     for (auto& [g, v] : live) g = clipped(g, std::sqrt(sum_of_squares(g)), *common_.clipnorm);
   }
@@ -162,6 +164,11 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
   collect.flush();
   if (debugging::check_numerics_enabled())
     for (const auto& [g, v] : live) debugging::detail::check_updated_variable(name_, v.name(), v);
+  advance_iterations();
+  capture::on_replay([this] { advance_iterations(); });
+}
+
+void Optimizer::advance_iterations() {
   ++iterations_;
   debugging::detail::note_step(iterations_ + 1);  // the next step's forward pass runs before its update
 }
@@ -214,27 +221,50 @@ Adam::Adam(AdamOptions options) : Optimizer("Adam", options.learning_rate, optio
 void Adam::update(Variable& var, const Tensor& grad, double lr) {
   Variable m = slot(var, "m");
   Variable v = slot(var, "v");
-  // The bias correction of step t, folded into the step size (in double: b2^t is close to 1).
-  const double t = static_cast<double>(iterations() + 1);
-  const double lr_t = lr * std::sqrt(1 - std::pow(options_.beta_2, t)) / (1 - std::pow(options_.beta_1, t));
   switch (var.device().type) {
-    case DeviceType::kCPU:
+    case DeviceType::kCPU: {
+      const double lr_t = kernels::adam_step_size(lr, options_.beta_1, options_.beta_2, double(iterations() + 1));
       kernels::cpu::adam_update(var.data<float>(), m.data<float>(), v.data<float>(), grad.data<float>(),
                                 var.num_elements(), static_cast<float>(lr_t), static_cast<float>(options_.beta_1),
                                 static_cast<float>(options_.beta_2), static_cast<float>(options_.epsilon));
       break;
+    }
     case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
       return enqueue_cuda_update(
           var, grad, {&m, &v},
-          [lr_t = static_cast<float>(lr_t), b1 = static_cast<float>(options_.beta_1),
-           b2 = static_cast<float>(options_.beta_2), eps = static_cast<float>(options_.epsilon)](int device,
-                                                                                                 const auto& params) {
+          [this, lr, b1 = static_cast<float>(options_.beta_1), b2 = static_cast<float>(options_.beta_2),
+           eps = static_cast<float>(options_.epsilon)](int device, const auto& params) {
+            const float* lr_t = advance_device_step(device, lr);
             kernels::cuda::adam_update(device, params.data(), static_cast<int>(params.size()), lr_t, b1, b2, eps);
           });
 #endif
       detail::throw_no_cuda_kernel("adam_update");
   }
+}
+
+const float* Adam::advance_device_step(int device, double lr) {
+  DeviceStep& s = device_steps_[device];
+  if (!s.step.defined()) {
+    s.step = Tensor::empty({}, DType::kInt64, Device::cuda(device));
+    s.lr_t = Tensor::empty({}, DType::kFloat32, Device::cuda(device));
+  }
+  if (s.iterations != iterations()) {  // first use, or set_iterations: the device's counter follows
+    capture::forbid("Adam's first update on a device, or one after set_iterations,");
+    const int64_t host = iterations();
+    memory::copy(s.step.device(), s.step.raw_data(), Device::cpu(), &host, sizeof host);
+    s.iterations = host;
+  }
+#ifdef TAPEFLOW_WITH_CUDA
+  kernels::cuda::adam_advance(device, s.step.data<int64_t>(), s.lr_t.data<float>(), lr, options_.beta_1,
+                              options_.beta_2);
+#else
+  (void)lr;
+  detail::throw_no_cuda_kernel("adam_advance");
+#endif
+  ++s.iterations;
+  capture::on_replay([&s] { ++s.iterations; });  // std::map nodes stay put
+  return s.lr_t.data<float>();
 }
 
 RMSprop::RMSprop(RMSpropOptions options)

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/capture.h"
 #include "engine/check.h"
 #include "engine/memory/cpu_allocator.h"
 #include "engine/memory/cuda_allocator.h"
@@ -42,6 +43,8 @@ void copy(Device dst_device, void* dst, Device src_device, const void* src, size
     return;
   }
 #ifdef TAPEFLOW_WITH_CUDA
+  if (dst_device.is_cpu()) capture::forbid("reading a value back to the host (item(), to(Device::cpu()), printing)");
+  if (src_device.is_cpu()) capture::forbid("copying host data to the device (pass the step tensors on the device)");
   if (dst_device.is_cpu()) return kernels::cuda::copy_device_to_host(src_device.index, dst, src, nbytes);
   if (src_device.is_cpu()) {
     // From pinned memory the copy need not be waited for: the block outlives it (pinned_host_allocator.h).

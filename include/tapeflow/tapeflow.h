@@ -4,6 +4,7 @@
 #include "tapeflow/device.h"
 #include "tapeflow/dtype.h"
 #include "tapeflow/error.h"
+#include "tapeflow/function.h"
 #include "tapeflow/gradient_tape.h"
 #include "tapeflow/ops/array.h"
 #include "tapeflow/ops/creation.h"

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/optimizer.h"
@@ -48,14 +49,15 @@ struct SgdStep {
 };
 
 struct AdamStep {
-  float lr_t, beta_1, beta_2, epsilon;
+  const float* lr_t;
+  float beta_1, beta_2, epsilon;
   __device__ void operator()(const ParamSlots& p, int64_t i) const {
     const float g = p.g[i];
     const float m = beta_1 * p.slot[0][i] + (1.f - beta_1) * g;
     const float v = beta_2 * p.slot[1][i] + (1.f - beta_2) * g * g;
     p.slot[0][i] = m;
     p.slot[1][i] = v;
-    p.w[i] -= lr_t * m / (sqrtf(v) + epsilon);
+    p.w[i] -= *lr_t * m / (sqrtf(v) + epsilon);
   }
 };
 
@@ -101,6 +103,11 @@ void update_all(int device, const ParamSlots* params, int count, Step step) {
   }
 }
 
+__global__ void adam_advance_kernel(int64_t* step, float* lr_t, double lr, double beta_1, double beta_2) {
+  const int64_t t = ++*step;
+  *lr_t = static_cast<float>(adam_step_size(lr, beta_1, beta_2, static_cast<double>(t)));
+}
+
 // One block, so the sum comes out in the same order on every call.
 constexpr int kSumThreads = 1024;
 
@@ -117,7 +124,12 @@ void sgd_update(int device, const ParamSlots* params, int count, float lr, float
   update_all(device, params, count, SgdStep{lr, momentum, nesterov});
 }
 
-void adam_update(int device, const ParamSlots* params, int count, float lr_t, float beta_1, float beta_2,
+void adam_advance(int device, int64_t* step, float* lr_t, double lr, double beta_1, double beta_2) {
+  adam_advance_kernel<<<1, 1, 0, stream_for(device)>>>(step, lr_t, lr, beta_1, beta_2);
+  TAPEFLOW_CUDA_CHECK_LAUNCH();
+}
+
+void adam_update(int device, const ParamSlots* params, int count, const float* lr_t, float beta_1, float beta_2,
                  float epsilon) {
   update_all(device, params, count, AdamStep{lr_t, beta_1, beta_2, epsilon});
 }
@@ -134,7 +146,7 @@ double sum_of_squares(int device, const float* g, int64_t n, void* scratch) {
   TAPEFLOW_CUDA_CHECK_LAUNCH();
   double result = 0;
   TAPEFLOW_CUDA_CHECK(cudaMemcpyAsync(&result, total, sizeof result, cudaMemcpyDeviceToHost, stream));
-  TAPEFLOW_CUDA_CHECK(cudaStreamSynchronize(stream));
+  wait_for_stream(device);
   return result;
 }
 

@@ -52,6 +52,8 @@ class Optimizer {
   Variable slot(const Variable& var, const std::string& slot);
 
  private:
+  void advance_iterations();
+
   std::string name_;
   double learning_rate_;
   CommonOptions common_;
@@ -99,7 +101,17 @@ class Adam : public Optimizer {
   void update(Variable& var, const Tensor& grad, double lr) override;
 
  private:
+  // On CUDA the step counter and step size live on the device (kernels::cuda::adam_advance), so that a
+  // captured step (tapeflow::Function) replays with the right step size. `iterations`: the count the
+  // device's counter holds, as the host knows it (-1: never set).
+  struct DeviceStep {
+    Tensor step, lr_t;
+    int64_t iterations = -1;
+  };
+  const float* advance_device_step(int device, double lr);  // the step size of this update, on the device
+
   AdamOptions options_;
+  std::map<int, DeviceStep> device_steps_;  // by CUDA device index
 };
 
 // tf.keras (TF2 optimizer_v2) RMSprop, slots "rms", "mg" (centered), "momentum" (momentum > 0):

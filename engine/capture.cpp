@@ -1,0 +1,32 @@
+#include "engine/capture.h"
+
+#include <string>
+
+#include "tapeflow/error.h"
+
+namespace tapeflow::capture {
+
+namespace {
+thread_local Scope* current = nullptr;
+}  // namespace
+
+bool active() { return current != nullptr; }
+
+void forbid(const char* what) {
+  if (current == nullptr) return;
+  throw Error(std::string("not implemented: ") + what +
+              " inside a captured step (tapeflow::Function on CUDA); move it out of the step, or construct the "
+              "Function with {.capture = false}");
+}
+
+void on_replay(std::function<void()> redo) {
+  if (current != nullptr) current->hooks_.push_back(std::move(redo));
+}
+
+Scope::Scope() : previous_(current) { current = this; }
+
+Scope::~Scope() { current = previous_; }
+
+std::vector<std::function<void()>> Scope::take_replay_hooks() { return std::move(hooks_); }
+
+}  // namespace tapeflow::capture

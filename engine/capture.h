@@ -1,0 +1,34 @@
+#pragma once
+// Whether this thread is capturing a step into a CUDA graph (tapeflow::Function, engine/function.cpp),
+// for the engine code that a capture changes: host-side bookkeeping that each replay must redo, and
+// work that a graph cannot hold.
+#include <functional>
+#include <vector>
+
+namespace tapeflow::capture {
+
+bool active();
+
+// While capturing: throws "not implemented: <what> inside a captured step ...". Otherwise nothing.
+void forbid(const char* what);
+
+// While capturing: `redo` runs again after each replay of the graph (e.g. the optimizer's iteration
+// count, which the replay advances on the device only). Otherwise nothing.
+void on_replay(std::function<void()> redo);
+
+// While alive, this thread is capturing; take_replay_hooks() hands over what on_replay collected.
+class Scope {
+ public:
+  Scope();
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  std::vector<std::function<void()>> take_replay_hooks();
+
+ private:
+  friend void on_replay(std::function<void()> redo);
+  std::vector<std::function<void()>> hooks_;
+  Scope* previous_;
+};
+
+}  // namespace tapeflow::capture

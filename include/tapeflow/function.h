@@ -1,0 +1,66 @@
+#pragma once
+// tapeflow::Function, the analogue of tf.function for a step that runs again and again on inputs of
+// the same shapes (a training or evaluation step):
+//
+//   tf::Function train_step([&](const std::vector<tf::Tensor>& in) {
+//     tf::GradientTape tape;
+//     const tf::Tensor loss = tf::reduce_mean(loss_fn(in[1], model(in[0], true)));
+//     optimizer.apply_gradients(tape.gradient(loss, weights), variables);
+//     return std::vector<tf::Tensor>{loss};
+//   });
+//   tf::Tensor loss = train_step({x, y})[0];
+//
+// When every input is on one CUDA device, the first call for an input signature (shapes and dtypes)
+// runs the body eagerly: it builds the model, creates the optimizer's slots and picks convolution
+// algorithms. The second call captures the body's kernels into a CUDA graph and runs it; later calls
+// copy their inputs into the graph's, replay it with one launch and return copies of its outputs.
+// Otherwise (CPU inputs, a build without CUDA, or {.capture = false}) every call runs the body.
+//
+// A captured body must do the same device work at every call. What would differ, or cannot be
+// captured, throws "not implemented: ... inside a captured step" from the capturing call: reading
+// values back to the host (item(), to(Device::cpu()), printing, check_numerics, clipnorm), copying host
+// data in, random ops without a seed (dropout), learning-rate schedules and creating variables.
+// Host-side bookkeeping the body does (an optimizer's iteration count) is redone at each replay. The
+// objects the body uses must outlive the Function.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tapeflow/tensor.h"
+
+namespace tapeflow {
+
+struct FunctionOptions {
+  bool capture = true;  // false: every call runs the body (tf.config.run_functions_eagerly)
+};
+
+class Function {
+ public:
+  using Body = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
+  explicit Function(Body body, FunctionOptions options = {});
+  ~Function();
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
+
+  std::vector<Tensor> operator()(const std::vector<Tensor>& inputs);
+
+  // How many input signatures have a captured graph.
+  size_t graph_count() const;
+
+ private:
+  struct Graph;
+  struct Signature {
+    int calls = 0;
+    std::unique_ptr<Graph> graph;
+  };
+  std::unique_ptr<Graph> capture(int device, const std::vector<Tensor>& inputs);
+
+  Body body_;
+  FunctionOptions options_;
+  std::map<std::string, Signature> signatures_;
+};
+
+}  // namespace tapeflow

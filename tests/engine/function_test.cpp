@@ -1,0 +1,69 @@
+// tapeflow::Function (tf.function): on the CPU every call runs the body; while a step is being captured
+// (capture::Scope, as Function opens it on CUDA) what a CUDA graph cannot hold throws a clear
+// "not implemented", and the optimizer's bookkeeping is queued for each replay. The captures themselves
+// run in tests/models/cuda_function_test.cpp on a GPU.
+#include <gtest/gtest.h>
+
+#include "engine/capture.h"
+#include "error_of.h"
+#include "tapeflow/tapeflow.h"
+
+namespace tf = tapeflow;
+using tapeflow::testing::error_of;
+
+namespace {
+
+bool mentions(const std::string& error, const std::string& part) { return error.find(part) != std::string::npos; }
+
+TEST(Function, OnTheCpuEveryCallRunsTheBody) {
+  int calls = 0;
+  tf::Function twice([&](const std::vector<tf::Tensor>& in) {
+    ++calls;
+    return std::vector<tf::Tensor>{in[0] * 2.f};
+  });
+  for (int i = 1; i <= 3; ++i) {
+    const std::vector<tf::Tensor> out = twice({tf::constant<float>({1.f, float(i)})});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].numpy<float>(), (std::vector<float>{2.f, 2.f * float(i)}));
+    EXPECT_EQ(calls, i);
+  }
+  EXPECT_EQ(twice.graph_count(), 0u);
+}
+
+TEST(Function, ACaptureForbidsWhatAGraphCannotHold) {
+  const tf::capture::Scope capturing;
+  EXPECT_TRUE(mentions(error_of([] { (void)tf::Variable(tf::zeros({2})); }), "not implemented: creating a variable"));
+  EXPECT_TRUE(mentions(error_of([] { (void)tf::random::uniform({2}); }), "not implemented: a random op without a seed"));
+  EXPECT_NO_THROW(tf::random::uniform({2}, 0.f, 1.f, 7)) << "a seeded draw gives the same numbers at each call anyway";
+}
+
+TEST(Function, ACaptureForbidsSchedulesAndClipping) {
+  tf::Variable w(tf::ones({2}));
+  tf::optimizers::SGD scheduled({.common = {.learning_rate_schedule = [](int64_t) { return 0.1; }}});
+  tf::optimizers::SGD clipping({.common = {.clipnorm = 1.0}});
+  const tf::capture::Scope capturing;
+  EXPECT_TRUE(mentions(error_of([&] { scheduled.apply_gradients({tf::ones({2})}, {w}); }),
+                       "not implemented: a learning-rate schedule"));
+  EXPECT_TRUE(mentions(error_of([&] { clipping.apply_gradients({tf::ones({2})}, {w}); }), "clipnorm"));
+}
+
+TEST(Function, EachReplayRedoesTheOptimizersIterationCount) {
+  tf::Variable w(tf::ones({2}));
+  tf::optimizers::SGD sgd({.learning_rate = 0.5});
+  std::vector<std::function<void()>> hooks;
+  {
+    tf::capture::Scope capturing;
+    sgd.apply_gradients({tf::ones({2})}, {w});
+    hooks = capturing.take_replay_hooks();
+  }
+  EXPECT_EQ(sgd.iterations(), 1);
+  ASSERT_EQ(hooks.size(), 1u);
+  hooks[0]();
+  hooks[0]();
+  EXPECT_EQ(sgd.iterations(), 3) << "two replays after the captured step";
+  EXPECT_FALSE(tf::capture::active());
+  sgd.apply_gradients({tf::ones({2})}, {w});  // outside a capture nothing is queued
+  EXPECT_EQ(sgd.iterations(), 4);
+}
+
+}  // namespace
