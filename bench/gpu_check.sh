@@ -4,7 +4,8 @@
 #   1. environment: the GPU, PyTorch, and where cuBLAS/cuDNN live (toolkit folder or nvidia-* wheels);
 #   2. every GPU test of the bundle's test binaries (names matching *Cuda*/*CUDA*/*Gpu*/*GPU*): a skip fails;
 #   3. compute-sanitizer memcheck over three CNN training steps (allocator switched to plain cudaMalloc);
-#   4. training throughput at batch 50, tapeflow vs PyTorch eager, for the MLP, CNN and char-RNN;
+#   4. training throughput at batch 50, tapeflow (eager, and its steps captured in a CUDA graph) vs PyTorch
+#      eager, for the MLP, CNN and char-RNN;
 #   5. the kernel benchmark (gpu_kernel_bench: SGEMM vs cuBLAS, conv vs cuDNN, copy bandwidth);
 #   6. PyTorch with CUDA graphs, then with torch.compile, as far as the time budget allows.
 # Each step has its own timeout and the whole run a budget; a failing step is reported and the run goes on.
@@ -125,6 +126,8 @@ printf 'gpu\t%s\ntorch\t%s\nbundle\t%s\n' "${GPU_NAME:-none}" "${TORCH:-none}" \
 # The bundle's binaries must start on this machine at all (a CPU step, so the dry run checks it too).
 step bundle-starts 60 "$BIN/train_bench" --model mlp --device cpu --threads 2 --seconds 0.5 &&
   ((DRY_RUN)) && cp "$WORK/logs/bundle-starts.out" "$WORK/train/tapeflow-mlp.json"
+step bundle-graph-flag 60 "$BIN/train_bench" --model mlp --device cpu --threads 2 --seconds 0.5 --graph &&
+  ((DRY_RUN)) && cp "$WORK/logs/bundle-graph-flag.out" "$WORK/train/tapeflow-graph-mlp.json"
 
 # --- 2. GPU tests: no skips -----------------------------------------------------------------------------
 GPU_FILTER='*Cuda*:*CUDA*:*Gpu*:*GPU*'
@@ -149,13 +152,14 @@ TAPEFLOW_CUDA_ALLOCATOR=cudaMalloc gpu_step memcheck-cnn 150 "$SANITIZER" --tool
 # train_run FRAMEWORK MODEL [extra peer flags...]: one measurement into train/FRAMEWORK-MODEL.json.
 train_run() {
   local framework=$1 model=$2; shift 2
-  local cmd=("$BIN/train_bench")
-  [[ "$framework" == tapeflow ]] || cmd=("$TORCH_PYTHON" bench/peers/torch_train.py "$@")
+  local cmd=("$BIN/train_bench" "$@")
+  [[ "$framework" == tapeflow* ]] || cmd=("$TORCH_PYTHON" bench/peers/torch_train.py "$@")
   gpu_step "train-$framework-$model" 120 "${cmd[@]}" --model "$model" --device cuda --threads 4 --batch-size 50 \
     --seconds "$SECONDS_PER_RUN" && tail -n 1 "$WORK/logs/train-$framework-$model.out" >"$WORK/train/$framework-$model.json"
 }
 for model in mlp cnn rnn; do
   train_run tapeflow "$model"
+  train_run tapeflow-graph "$model" --graph --warmup-steps 5
   train_run torch-eager "$model"
 done
 

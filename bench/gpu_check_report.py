@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-FRAMEWORKS = ["tapeflow", "torch-eager", "torch-graphs", "torch-compile"]
+FRAMEWORKS = ["tapeflow", "tapeflow-graph", "torch-eager", "torch-graphs", "torch-compile"]
 MODELS = ["mlp", "cnn", "rnn"]
 
 
@@ -69,19 +69,21 @@ def markdown(machine, steps, tests, train, kernel, dry_run):
     lines = [f"# make gpu-check{' (dry run: no GPU)' if dry_run else ''}", ""]
     lines += [f"GPU: {machine.get('gpu', '?')} · PyTorch: {machine.get('torch', '?')} · bundle: {machine.get('bundle', '?')}", ""]
     if train:
-        lines += ["## Training throughput, batch 50 (steps/s; ratio = tapeflow / PyTorch eager)", "",
-                  "| model | device | " + " | ".join(FRAMEWORKS) + " | ratio | tapeflow peak GPU MB | tapeflow start→first step s |",
-                  "| --- | --- | " + " | ".join("---:" for _ in FRAMEWORKS) + " | ---: | ---: | ---: |"]
+        lines += ["## Training throughput, batch 50 (steps/s; ratios: tapeflow eager, then with its CUDA graph"
+                  " (--graph), over PyTorch eager)", "",
+                  "| model | device | " + " | ".join(FRAMEWORKS) +
+                  " | ratio | graph ratio | tapeflow peak GPU MB | tapeflow start→first step s |",
+                  "| --- | --- | " + " | ".join("---:" for _ in FRAMEWORKS) + " | ---: | ---: | ---: | ---: |"]
         for model in MODELS:
             row = {f: train.get((f, model), {}) for f in FRAMEWORKS}
             if not any(row.values()):
                 continue
             rate = {f: row[f].get("steps_per_s") for f in FRAMEWORKS}
-            ours, eager = rate["tapeflow"], rate["torch-eager"]
-            ratio = ours / eager if ours and eager else None
+            eager = rate["torch-eager"]
+            ratio, graph_ratio = (rate[f] / eager if rate[f] and eager else None for f in ["tapeflow", "tapeflow-graph"])
             device = next((r.get("device") for r in row.values() if r.get("device")), "?")
             lines.append(f"| {model} | {device} | " + " | ".join(fmt(rate[f]) for f in FRAMEWORKS) +
-                         f" | {fmt(ratio, 2)} | {fmt(row['tapeflow'].get('peak_gpu_mb'))} |"
+                         f" | {fmt(ratio, 2)} | {fmt(graph_ratio, 2)} | {fmt(row['tapeflow'].get('peak_gpu_mb'))} |"
                          f" {fmt(row['tapeflow'].get('start_to_first_step_s'), 2)} |")
         lines.append("")
     if tests:

@@ -51,7 +51,8 @@ nlohmann::json run(const Flags& flags) {
   if (flags.check_numerics) tf::debugging::enable_check_numerics();
   const tf::Device device = pick_device(flags.device);
   const int64_t batch_size = flags.batch_size.value_or(flags.eval ? 1000 : 50);
-  tf::bench::Workload workload({.model = flags.model, .batch_size = batch_size, .device = device, .seed = flags.seed});
+  tf::bench::Workload workload(
+      {.model = flags.model, .batch_size = batch_size, .device = device, .seed = flags.seed, .graph = flags.graph});
 
   first_step(workload, flags, device);
   const double start_to_first_step = tf::bench::seconds_since_process_start();
@@ -80,6 +81,7 @@ nlohmann::json run(const Flags& flags) {
   return {{"model", flags.model},
           {"mode", flags.eval ? "eval" : "train"},
           {"device", device.is_cuda() ? "cuda" : "cpu"},
+          {"graph", flags.graph},
           {"threads", tf::num_threads()},
           {"batch_size", batch_size},
           {"steps", steps},
@@ -98,6 +100,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(*app, argc, argv);
 
   try {
+    if (flags.eval && flags.graph) throw tf::Error("not implemented: --graph with --eval (it captures training steps)");
     if (flags.eval && flags.model == "rnn") {
       throw tf::Error("--eval measures the MNIST models' inference: expected --model mlp or cnn, found rnn");
     }

@@ -25,6 +25,9 @@ std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
   app->add_option("--warmup-steps", flags.warmup_steps, "untimed steps first (the first one included)")
       ->check(apps::kPositive)->capture_default_str();
   app->add_flag("--eval", flags.eval, "measure inference (predict) instead of training; mlp and cnn only");
+  app->add_flag("--graph", flags.graph,
+                "run each training step through tapeflow::Function (tf.function): on CUDA the second step is "
+                "captured into a CUDA graph and later steps replay it with one launch");
   app->add_flag("--check-numerics", flags.check_numerics, "time with tf.debugging.enable_check_numerics on");
   app->add_option("--seed", flags.seed, "seed for the weights and the synthetic batches")->capture_default_str();
   return app;

@@ -20,6 +20,7 @@ struct TrainBenchFlags {
   double seconds = 5;
   int warmup_steps = 5;
   bool eval = false;
+  bool graph = false;
   bool check_numerics = false;
   uint64_t seed = 0;
 };

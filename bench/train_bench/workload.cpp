@@ -35,6 +35,10 @@ Workload::Workload(const WorkloadOptions& options)
     }
     batches_.push_back({batch.x.to(options.device), batch.y.to(options.device)});
   }
+  if (options.graph) {
+    train_function_ = std::make_unique<Function>(
+        [this](const std::vector<Tensor>& in) { return std::vector<Tensor>{train_on(in[0], in[1])}; });
+  }
 }
 
 const Workload::Batch& Workload::next_batch() {
@@ -45,10 +49,14 @@ const Workload::Batch& Workload::next_batch() {
 
 Tensor Workload::train_step() {
   const Batch& batch = next_batch();
+  return train_function_ ? (*train_function_)({batch.x, batch.y})[0] : train_on(batch.x, batch.y);
+}
+
+Tensor Workload::train_on(const Tensor& x, const Tensor& y) {
   GradientTape tape;
   // CharRNN's second argument is from_logits (false: softmax, as the notes); the others' is training.
-  const Tensor y_pred = is_rnn_ ? (*model_)(batch.x, false) : (*model_)(batch.x, true);
-  const Tensor loss = reduce_mean(losses::sparse_categorical_crossentropy(batch.y, y_pred));
+  const Tensor y_pred = is_rnn_ ? (*model_)(x, false) : (*model_)(x, true);
+  const Tensor loss = reduce_mean(losses::sparse_categorical_crossentropy(y, y_pred));
   const std::vector<Variable> vars = model_->trainable_variables();
   optimizer_.apply_gradients(tape.gradient(loss, std::vector<Tensor>(vars.begin(), vars.end())), vars);
   return loss;

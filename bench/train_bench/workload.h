@@ -19,6 +19,7 @@ struct WorkloadOptions {
   int64_t batch_size = 50;
   Device device = Device::cpu();
   uint64_t seed = 0;
+  bool graph = false;  // training steps through tapeflow::Function (a CUDA graph on CUDA)
 };
 
 class Workload {
@@ -37,12 +38,14 @@ class Workload {
     Tensor y;
   };
   const Batch& next_batch();
+  Tensor train_on(const Tensor& x, const Tensor& y);
 
   bool is_rnn_;
   std::unique_ptr<Model> model_;
   optimizers::Adam optimizer_;
   std::vector<Batch> batches_;
   size_t next_ = 0;
+  std::unique_ptr<Function> train_function_;  // with WorkloadOptions::graph
 };
 
 }  // namespace tapeflow::bench
