@@ -23,10 +23,19 @@ void on_replay(std::function<void()> redo) {
   if (current != nullptr) current->hooks_.push_back(std::move(redo));
 }
 
+void on_abort(std::function<void()> undo) {
+  if (current != nullptr) current->undo_.push_back(std::move(undo));
+}
+
 Scope::Scope() : previous_(current) { current = this; }
 
 Scope::~Scope() { current = previous_; }
 
 std::vector<std::function<void()>> Scope::take_replay_hooks() { return std::move(hooks_); }
+
+void Scope::abort() {
+  for (auto undo = undo_.rbegin(); undo != undo_.rend(); ++undo) (*undo)();
+  undo_.clear();
+}
 
 }  // namespace tapeflow::capture

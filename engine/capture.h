@@ -16,7 +16,12 @@ void forbid(const char* what);
 // count, which the replay advances on the device only). Otherwise nothing.
 void on_replay(std::function<void()> redo);
 
-// While alive, this thread is capturing; take_replay_hooks() hands over what on_replay collected.
+// While capturing: `undo` runs if the capture fails, to take back host-side bookkeeping whose device work
+// the failed capture never ran. Otherwise nothing.
+void on_abort(std::function<void()> undo);
+
+// While alive, this thread is capturing; take_replay_hooks() hands over what on_replay collected, and
+// abort() runs what on_abort collected, newest first.
 class Scope {
  public:
   Scope();
@@ -24,10 +29,12 @@ class Scope {
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
   std::vector<std::function<void()>> take_replay_hooks();
+  void abort();
 
  private:
   friend void on_replay(std::function<void()> redo);
-  std::vector<std::function<void()>> hooks_;
+  friend void on_abort(std::function<void()> undo);
+  std::vector<std::function<void()>> hooks_, undo_;
   Scope* previous_;
 };
 

@@ -24,8 +24,12 @@ struct Function::Graph {
     inputs.clear();
     outputs.clear();
 #ifdef TAPEFLOW_WITH_CUDA
-    if (exec != nullptr) kernels::cuda::destroy_graph(exec);
-    if (pool != 0) allocator->release_pool(pool);
+    try {
+      if (exec != nullptr) kernels::cuda::destroy_graph(exec);
+      if (pool != 0) allocator->release_pool(pool);
+    } catch (const Error&) {
+      // At exit, or after a sticky CUDA error: the memory goes with the process.
+    }
 #endif
   }
 };
@@ -47,7 +51,8 @@ std::optional<int> common_cuda_device(const std::vector<Tensor>& inputs) {
 
 std::string signature_of(const std::vector<Tensor>& inputs) {
   std::string key;
-  for (const Tensor& x : inputs) key += std::string(dtype_name(x.dtype())) + x.shape().to_string() + ";";
+  for (const Tensor& x : inputs)
+    key += std::string(dtype_name(x.dtype())) + x.shape().to_string() + "@" + x.device().to_string() + ";";
   return key;
 }
 
@@ -105,20 +110,32 @@ std::unique_ptr<Function::Graph> Function::capture(int device, const std::vector
     const memory::CachingAllocator::PoolRouting routing(*graph->allocator, graph->pool);
     capture::Scope scope;
     kernels::cuda::begin_capture(device);
+    std::string failure;
     try {
       graph->outputs = body_(graph->inputs);
     } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "an exception that is not a std::exception";
+    }
+    if (!failure.empty()) {
       try {
         kernels::cuda::destroy_graph(kernels::cuda::end_capture(device));
       } catch (const Error&) {
         // The body's own error says more than the capture's end.
       }
-      throw Error(std::string("tapeflow::Function: capturing the step into a CUDA graph failed: ") + e.what());
+      scope.abort();
+      throw Error("tapeflow::Function: capturing the step into a CUDA graph failed: " + failure);
     }
-    graph->exec = kernels::cuda::end_capture(device);
+    try {
+      graph->exec = kernels::cuda::end_capture(device);
+      kernels::cuda::launch_graph(device, graph->exec);  // the capture recorded the step's work without running it
+    } catch (const Error&) {
+      scope.abort();
+      throw;
+    }
     graph->replay_hooks = scope.take_replay_hooks();
   }
-  kernels::cuda::launch_graph(device, graph->exec);  // the capture recorded the step's work without running it
 #else
   (void)device;
   (void)inputs;

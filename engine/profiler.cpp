@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "engine/capture.h"
 #include "kernels/cuda_runtime.h"
 #include "tapeflow/tensor.h"
 
@@ -99,7 +100,7 @@ Scope::Scope(const char* category, std::string_view name, Device device)
     : recording_(active()), category_(category), device_(device) {
   if (!recording_) return;
   name_ = name;
-  if (device_.is_cuda()) {
+  if (device_.is_cuda() && !capture::active()) {  // a graph's events cannot be waited for
     {
       std::lock_guard lock(trace().mutex);
       ensure_gpu_origin(trace(), device_.index);

@@ -54,7 +54,8 @@ void concat_rows(int device, const std::vector<const void*>& sources, const std:
 // the host's next wait on the device, so the call itself never waits.
 void gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
             int64_t n, int64_t inner, int64_t m);
-// Repeated indices add atomically: their order, and so the last bits of the sum, may vary.
+// Repeated indices add atomically: their order, and so the last bits of the sum, may vary. Indices
+// outside [0, n) add nothing (the forward gather reported them).
 void scatter_add(int device, const float* grad_out, const int64_t* index, float* grad_params, int64_t outer, int64_t n,
                  int64_t inner, int64_t m);
 void one_hot(int device, const int64_t* index, float* out, int64_t m, int64_t depth, float on_value, float off_value);

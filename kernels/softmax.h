@@ -24,7 +24,7 @@ namespace cuda {
 void softmax(int device, const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log);
 void softmax_backward(int device, const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner,
                       bool log);
-// As the CPU's, except that rows with a bad label get NaN loss and gradient rather than nothing, and
+// As the CPU's, except that rows with a bad label get a NaN loss and a zero gradient rather than nothing, and
 // the first is reported to the device's bad-input slot (kernels/cuda/bad_input.cuh): the error is
 // thrown by the host's next wait on the device, so the call itself never waits.
 void softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,

@@ -110,8 +110,10 @@ Optimizer::Optimizer(std::string name, double learning_rate, CommonOptions commo
 }
 
 void Optimizer::set_iterations(int64_t iterations) {
+  capture::forbid("Optimizer::set_iterations");
   iterations_ = iterations;
   debugging::detail::note_step(iterations_ + 1);
+  iterations_changed();
 }
 
 double Optimizer::learning_rate() const {
@@ -166,6 +168,10 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
     for (const auto& [g, v] : live) debugging::detail::check_updated_variable(name_, v.name(), v);
   advance_iterations();
   capture::on_replay([this] { advance_iterations(); });
+  capture::on_abort([this] {
+    --iterations_;
+    debugging::detail::note_step(iterations_ + 1);
+  });
 }
 
 void Optimizer::advance_iterations() {
@@ -243,14 +249,23 @@ void Adam::update(Variable& var, const Tensor& grad, double lr) {
   }
 }
 
+void Adam::iterations_changed() {
+  // At once, not at the next update: a captured step's replays never reach advance_device_step.
+  for (auto& [device, s] : device_steps_) {
+    const int64_t host = iterations();
+    memory::copy(s.step.device(), s.step.raw_data(), Device::cpu(), &host, sizeof host);
+    s.iterations = host;
+  }
+}
+
 const float* Adam::advance_device_step(int device, double lr) {
   DeviceStep& s = device_steps_[device];
   if (!s.step.defined()) {
     s.step = Tensor::empty({}, DType::kInt64, Device::cuda(device));
     s.lr_t = Tensor::empty({}, DType::kFloat32, Device::cuda(device));
   }
-  if (s.iterations != iterations()) {  // first use, or set_iterations: the device's counter follows
-    capture::forbid("Adam's first update on a device, or one after set_iterations,");
+  if (s.iterations != iterations()) {  // first use (or after a failed capture): the device's counter follows
+    capture::forbid("Adam's first update on a device");
     const int64_t host = iterations();
     memory::copy(s.step.device(), s.step.raw_data(), Device::cpu(), &host, sizeof host);
     s.iterations = host;
@@ -264,6 +279,7 @@ const float* Adam::advance_device_step(int device, double lr) {
 #endif
   ++s.iterations;
   capture::on_replay([&s] { ++s.iterations; });  // std::map nodes stay put
+  capture::on_abort([&s] { s.iterations = -1; });  // set again from the host's count before its next use
   return s.lr_t.data<float>();
 }
 

@@ -20,7 +20,10 @@
 // captured, throws "not implemented: ... inside a captured step" from the capturing call: reading
 // values back to the host (item(), to(Device::cpu()), printing, check_numerics, clipnorm), copying host
 // data in, random ops without a seed (dropout), learning-rate schedules and creating variables.
-// Host-side bookkeeping the body does (an optimizer's iteration count) is redone at each replay. The
+// Host-side bookkeeping the body does (an optimizer's iteration count) is redone at each replay, and
+// taken back when a capture fails. Not seen by replays: a learning rate changed after the capture
+// (set_learning_rate; set_iterations is). Not allowed while a step is captured: other threads queuing
+// work on the same device (data::Dataset's prefetch_to_device), whose copies would join the graph. The
 // objects the body uses must outlive the Function.
 #include <functional>
 #include <map>

@@ -243,7 +243,9 @@ __global__ void scatter_add_kernel(const float* grad_out, const int64_t* index, 
                                    int64_t n, int64_t inner, int64_t m) {
   for (int64_t e = global_thread(); e < outer * m * inner; e += grid_threads()) {
     const int64_t i = e % inner, j = e / inner % m, o = e / (inner * m);
-    atomicAdd(grad_params + (o * n + index[j]) * inner + i, grad_out[e]);
+    const int64_t k = index[j];
+    if (k < 0 || k >= n) continue;  // reported by the forward gather; the error reaches the host later
+    atomicAdd(grad_params + (o * n + k) * inner + i, grad_out[e]);
   }
 }
 

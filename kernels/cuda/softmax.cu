@@ -88,8 +88,8 @@ __global__ void softmax_backward_lanes(const float* y, const float* dy, float* d
 }
 
 // One pass per row of logits [rows, n]: loss[r] = log(sum) - (x[label] - m); grad (when non-null)
-// = softmax - onehot(label). A row whose label is outside [0, n) gets NaN loss and gradient, and is
-// reported to the device's bad-input slot.
+// = softmax - onehot(label). A row whose label is outside [0, n) gets a NaN loss and a zero gradient
+// (so that the weights survive until the host hears of it), and is reported to the device's bad-input slot.
 template <class G>
 __global__ void softmax_xent_rows(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
                                   int64_t n, BadInputReport* bad) {
@@ -103,7 +103,7 @@ __global__ void softmax_xent_rows(const float* logits, const int64_t* labels, fl
         loss[r] = NAN;
       }
       if (g)
-        for (int64_t k = G::rank(); k < n; k += G::size()) g[k] = NAN;
+        for (int64_t k = G::rank(); k < n; k += G::size()) g[k] = 0.f;
       continue;
     }
     const float m = row_max<G>(x, n);

@@ -66,4 +66,17 @@ TEST(Function, EachReplayRedoesTheOptimizersIterationCount) {
   EXPECT_EQ(sgd.iterations(), 4);
 }
 
+TEST(Function, AFailedCaptureTakesBackTheOptimizersCount) {
+  tf::Variable w(tf::ones({2}));
+  tf::optimizers::SGD sgd({.learning_rate = 0.5});
+  {
+    tf::capture::Scope capturing;
+    sgd.apply_gradients({tf::ones({2})}, {w});
+    EXPECT_EQ(sgd.iterations(), 1);
+    EXPECT_TRUE(mentions(error_of([&] { sgd.set_iterations(5); }), "not implemented: Optimizer::set_iterations"));
+    capturing.abort();  // as Function does when the body or the capture fails
+  }
+  EXPECT_EQ(sgd.iterations(), 0) << "the failed capture's update never ran on the device";
+}
+
 }  // namespace

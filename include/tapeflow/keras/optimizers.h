@@ -50,6 +50,8 @@ class Optimizer {
   virtual void update(Variable& var, const Tensor& grad, double lr) = 0;
   // The slot `slot` of `var`, created as zeros on first use ("dense/kernel/m"); a shared handle.
   Variable slot(const Variable& var, const std::string& slot);
+  // After set_iterations: for state that keeps its own copy of the count.
+  virtual void iterations_changed() {}
 
  private:
   void advance_iterations();
@@ -99,6 +101,7 @@ class Adam : public Optimizer {
 
  protected:
   void update(Variable& var, const Tensor& grad, double lr) override;
+  void iterations_changed() override;  // writes the count to the device's counters
 
  private:
   // On CUDA the step counter and step size live on the device (kernels::cuda::adam_advance), so that a
