@@ -224,7 +224,7 @@ namespace {
 // written as zero and its position j reported to the device's bad-input slot.
 template <class T>
 __global__ void gather_kernel(const T* params, const int64_t* index, T* out, int64_t outer, int64_t n, int64_t inner,
-                              int64_t m, BadInputReport* bad) {
+                              int64_t m, BadInputSink bad) {
   for (int64_t e = global_thread(); e < outer * m * inner; e += grid_threads()) {
     const int64_t i = e % inner, j = e / inner % m, o = e / (inner * m);
     const int64_t k = index[j];
@@ -263,7 +263,7 @@ void gather(int device, const void* params, const int64_t* index, void* out, siz
   const int64_t total = outer * m * inner;
   if (total == 0) return;
   const cudaStream_t stream = stream_for(device);
-  BadInputReport* bad = bad_input_report(device);
+  const BadInputSink bad = bad_input_sink(device);
   visit_element(elem_size, "gather", [&](auto tag) {
     using T = decltype(tag);
     gather_kernel<<<grid_for(device, total), kThreads, 0, stream>>>(static_cast<const T*>(params), index,

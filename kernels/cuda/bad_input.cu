@@ -1,6 +1,7 @@
 #include "kernels/cuda/bad_input.cuh"
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -36,8 +37,8 @@ std::string describe(const BadInputReport& r) {
   const std::string found = " (found on the device by work queued before this read)";
   for (unsigned k = 0; k < static_cast<unsigned>(BadInput::kCount); ++k) {
     if (r.lowest[k] == 0) continue;
-    const unsigned long long packed = ~r.lowest[k];
-    const std::string p = std::to_string(packed >> 32), v = std::to_string(static_cast<int>(packed & 0xFFFFFFFFu)),
+    const BadInputFound found_here = unpack_bad_input(r.lowest[k]);
+    const std::string p = std::to_string(found_here.position), v = std::to_string(found_here.value),
                       n = std::to_string(r.limit[k]);
     if (static_cast<BadInput>(k) == BadInput::kLabel)
       return "sparse_softmax_cross_entropy_with_logits: label " + v + " at position " + p + " is out of range for " +
@@ -49,7 +50,10 @@ std::string describe(const BadInputReport& r) {
 
 }  // namespace
 
-BadInputReport* bad_input_report(int device) { return mailbox(device).on_device; }
+BadInputSink bad_input_sink(int device) {
+  static std::atomic<unsigned long long> launches{0};
+  return {mailbox(device).on_device, ++launches};
+}
 
 void wait_for_stream(int device) {
   Mailbox& box = mailbox(device);

@@ -5,27 +5,35 @@
 // in a CUDA graph), and the error still names what was found, one read later.
 #include <cuda_runtime.h>
 
+#include "kernels/bad_input_word.h"
+
 namespace tapeflow::kernels::cuda {
 
 enum class BadInput : unsigned { kLabel = 0, kIndex = 1, kCount = 2 };
 
-// Per kind: the lowest bad position and its value in one 64-bit word, so that one atomic keeps the
-// pair together and the report is the same whatever order threads run in: ~(position << 32 | value),
-// kept by atomicMax (0: nothing reported). Positions and values are clamped to 32 bits.
+// Per kind, the first launch to report owns the slot until the host reads it, and its lowest bad
+// position and that position's value share one 64-bit word (kernels/bad_input_word.h), kept by
+// atomicMax, so that the report is the same whatever order threads run in (0: nothing reported).
 struct BadInputReport {
+  unsigned long long owner[static_cast<unsigned>(BadInput::kCount)];  // the owning launch's token (0: none)
   unsigned long long lowest[static_cast<unsigned>(BadInput::kCount)];
-  long long limit[static_cast<unsigned>(BadInput::kCount)];  // the valid range's end, [0, limit)
+  long long limit[static_cast<unsigned>(BadInput::kCount)];  // the owning launch's valid range, [0, limit)
 };
 
-BadInputReport* bad_input_report(int device);  // the device's report (device memory)
+// What a checking kernel takes: the device's report and a token of its own launch.
+struct BadInputSink {
+  BadInputReport* report;
+  unsigned long long launch;  // never 0
+};
+BadInputSink bad_input_sink(int device);
 
-__device__ inline void report_bad_input(BadInputReport* report, BadInput kind, long long position, long long value,
+__device__ inline void report_bad_input(BadInputSink sink, BadInput kind, long long position, long long value,
                                         long long limit) {
   const unsigned k = static_cast<unsigned>(kind);
-  const unsigned long long p = position < 0xFFFFFFFELL ? static_cast<unsigned long long>(position) : 0xFFFFFFFEull;
-  const long long v = value < -0x80000000LL ? -0x80000000LL : value > 0x7FFFFFFFLL ? 0x7FFFFFFFLL : value;
-  atomicMax(&report->lowest[k], ~(p << 32 | static_cast<unsigned>(static_cast<int>(v))));
-  report->limit[k] = limit;  // the same for every thread of a launch
+  const unsigned long long owner = atomicCAS(&sink.report->owner[k], 0ull, sink.launch);
+  if (owner != 0 && owner != sink.launch) return;  // an earlier launch's report is waiting to be read
+  atomicMax(&sink.report->lowest[k], pack_bad_input(position, value));
+  sink.report->limit[k] = limit;  // the same for every thread of the owning launch
 }
 
 // Waits for everything queued on the device's compute stream, then throws tapeflow::Error if a kernel

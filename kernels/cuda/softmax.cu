@@ -92,7 +92,7 @@ __global__ void softmax_backward_lanes(const float* y, const float* dy, float* d
 // (so that the weights survive until the host hears of it), and is reported to the device's bad-input slot.
 template <class G>
 __global__ void softmax_xent_rows(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
-                                  int64_t n, BadInputReport* bad) {
+                                  int64_t n, BadInputSink bad) {
   for (int64_t r = G::first_row(); r < rows; r += G::row_stride()) {
     const float* x = logits + r * n;
     float* g = grad ? grad + r * n : nullptr;
@@ -145,7 +145,7 @@ void softmax_backward(int device, const float* y, const float* dy, float* dx, in
 void softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
                   int64_t n) {
   if (rows == 0) return;
-  BadInputReport* bad = bad_input_report(device);
+  const BadInputSink bad = bad_input_sink(device);
   launch_rows(device, rows, n, [&](auto group, unsigned grid, int threads, cudaStream_t s) {
     softmax_xent_rows<decltype(group)><<<grid, threads, 0, s>>>(logits, labels, loss, grad, rows, n, bad);
   });
