@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     auto optimizer = std::make_shared<tf::optimizers::Adam>(tf::optimizers::AdamOptions{.learning_rate = flags.lr});
     model->compile(optimizer, std::make_shared<tf::losses::SparseCategoricalCrossentropy>(),
                    {"sparse_categorical_accuracy"});
+    model->run_eagerly = flags.run_eagerly;
 
     TrainingState state(*model, *optimizer);
     const int first_epoch = flags.resume ? resume(state, flags) : 0;

@@ -30,6 +30,9 @@ std::unique_ptr<CLI::App> train_mnist_command_line(TrainMnistFlags& flags) {
   app->add_flag("--resume", flags.resume, "continue from the newest checkpoint of --ckpt-dir");
   app->add_flag("--check-numerics", flags.check_numerics,
                 "stop at the first op, gradient or update that produces NaN or Inf, naming it (as tf.debugging.enable_check_numerics)");
+  app->add_flag("--run-eagerly", flags.run_eagerly,
+                "--loop fit on a GPU: run each training step op by op instead of replaying it as one CUDA graph "
+                "(Keras's run_eagerly)");
   app->add_option("--metrics-json", flags.metrics_json, "write the final metrics to this JSON file");
   return app;
 }

@@ -28,6 +28,7 @@ struct TrainMnistFlags {
   std::vector<std::string> tfrecord;  // train from these files (the notes' TFRecord pipeline)
   bool resume = false;
   bool check_numerics = false;
+  bool run_eagerly = false;
 };
 
 // The options, their checks and --help text; parsing the returned app fills `flags`, which must outlive it.

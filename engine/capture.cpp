@@ -23,6 +23,10 @@ void on_replay(std::function<void()> redo) {
   if (current != nullptr) current->hooks_.push_back(std::move(redo));
 }
 
+void replay_while(std::function<bool()> holds) {
+  if (current != nullptr) current->conditions_.push_back(std::move(holds));
+}
+
 void on_abort(std::function<void()> undo) {
   if (current != nullptr) current->undo_.push_back(std::move(undo));
 }
@@ -32,6 +36,8 @@ Scope::Scope() : previous_(current) { current = this; }
 Scope::~Scope() { current = previous_; }
 
 std::vector<std::function<void()>> Scope::take_replay_hooks() { return std::move(hooks_); }
+
+std::vector<std::function<bool()>> Scope::take_replay_conditions() { return std::move(conditions_); }
 
 void Scope::abort() {
   for (auto undo = undo_.rbegin(); undo != undo_.rend(); ++undo) (*undo)();

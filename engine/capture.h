@@ -16,12 +16,16 @@ void forbid(const char* what);
 // count, which the replay advances on the device only). Otherwise nothing.
 void on_replay(std::function<void()> redo);
 
+// While capturing: the graph is replayed only while `holds` returns true; otherwise the step is captured
+// again (e.g. after a new learning rate, which the graph holds as a constant). Otherwise nothing.
+void replay_while(std::function<bool()> holds);
+
 // While capturing: `undo` runs if the capture fails, to take back host-side bookkeeping whose device work
 // the failed capture never ran. Otherwise nothing.
 void on_abort(std::function<void()> undo);
 
-// While alive, this thread is capturing; take_replay_hooks() hands over what on_replay collected, and
-// abort() runs what on_abort collected, newest first.
+// While alive, this thread is capturing; take_replay_hooks() and take_replay_conditions() hand over what
+// on_replay and replay_while collected, and abort() runs what on_abort collected, newest first.
 class Scope {
  public:
   Scope();
@@ -29,12 +33,15 @@ class Scope {
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
   std::vector<std::function<void()>> take_replay_hooks();
+  std::vector<std::function<bool()>> take_replay_conditions();
   void abort();
 
  private:
   friend void on_replay(std::function<void()> redo);
+  friend void replay_while(std::function<bool()> holds);
   friend void on_abort(std::function<void()> undo);
   std::vector<std::function<void()>> hooks_, undo_;
+  std::vector<std::function<bool()>> conditions_;
   Scope* previous_;
 };
 

@@ -1,6 +1,8 @@
 // tapeflow::Function: eager first call, CUDA graph capture on the second, replays after (function.h).
 #include "tapeflow/function.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "engine/capture.h"
@@ -16,6 +18,7 @@ struct Function::Graph {
   int device = 0;
   std::vector<Tensor> inputs, outputs;
   std::vector<std::function<void()>> replay_hooks;
+  std::vector<std::function<bool()>> replay_conditions;  // all true, or the step is captured again
   kernels::cuda::Graph exec = nullptr;
   memory::CachingAllocator* allocator = nullptr;
   memory::CachingAllocator::PoolId pool = 0;
@@ -79,9 +82,21 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& inputs) {
   if (!device || capture::active()) return body_(inputs);  // a Function called by a captured body is part of it
   Signature& signature = signatures_[signature_of(inputs)];
   // The first call runs eagerly: it builds what the step creates once (weights, slots, algorithm choices).
-  if (signature.graph == nullptr && signature.calls++ == 0) return body_(inputs);
+  if (signature.eager_only || (signature.graph == nullptr && signature.calls++ == 0)) return body_(inputs);
+  if (signature.graph != nullptr &&
+      !std::all_of(signature.graph->replay_conditions.begin(), signature.graph->replay_conditions.end(),
+                   [](const auto& holds) { return holds(); })) {
+    signature.graph.reset();  // e.g. a new learning rate: the graph holds the old one
+  }
   if (signature.graph == nullptr) {
-    signature.graph = capture(*device, inputs);
+    try {
+      signature.graph = capture(*device, inputs);
+    } catch (const Error& e) {
+      if (!options_.run_eagerly_if_capture_fails) throw;
+      signature.eager_only = true;
+      std::fprintf(stderr, "%s; running this step eagerly\n", e.what());
+      return body_(inputs);  // the failed capture ran none of its work and took back its bookkeeping
+    }
     return copies_of(signature.graph->outputs);
   }
 #ifdef TAPEFLOW_WITH_CUDA
@@ -135,6 +150,7 @@ std::unique_ptr<Function::Graph> Function::capture(int device, const std::vector
       throw;
     }
     graph->replay_hooks = scope.take_replay_hooks();
+    graph->replay_conditions = scope.take_replay_conditions();
   }
 #else
   (void)device;

@@ -7,6 +7,7 @@
 #include "engine/check.h"
 #include "engine/keras/progbar.h"
 #include "engine/numerics_check.h"
+#include "tapeflow/function.h"
 #include "tapeflow/gradient_tape.h"
 #include "tapeflow/keras/batches.h"
 #include "tapeflow/ops/array.h"
@@ -61,7 +62,7 @@ std::map<std::string, double> Model::metric_results(double mean_loss) const {
   return logs;
 }
 
-double Model::train_step(const Tensor& x, const Tensor& y) {
+std::vector<Tensor> Model::optimization_step(const Tensor& x, const Tensor& y) {
   Tensor y_pred, loss;
   std::vector<Variable> vars;
   std::vector<Tensor> grads;
@@ -73,8 +74,13 @@ double Model::train_step(const Tensor& x, const Tensor& y) {
     grads = tape.gradient(loss, std::vector<Tensor>(vars.begin(), vars.end()));
   }
   optimizer_->apply_gradients(grads, vars);
-  for (auto& m : metrics_) m->update_state(y, y_pred);
-  return loss.item<float>();
+  return {loss, y_pred};
+}
+
+double Model::train_step(const Tensor& x, const Tensor& y, Function* step) {
+  const std::vector<Tensor> out = step != nullptr ? (*step)({x, y}) : optimization_step(x, y);
+  for (auto& m : metrics_) m->update_state(y, out[1]);  // outside the graph: metrics read values back
+  return out[0].item<float>();
 }
 
 namespace {
@@ -106,6 +112,10 @@ History Model::fit_batches(BatchSource& batches, const FitOptions& options) {
     for (size_t i = 0; i < n; ++i) log_order.push_back("val_" + log_order[i]);
   }
   const auto* dataset_batches = dynamic_cast<const DatasetBatches*>(&batches);
+  // A local, not a member: its body holds `this`, and models are movable.
+  Function step([this](const std::vector<Tensor>& in) { return optimization_step(in[0], in[1]); },
+                {.capture = !run_eagerly && !debugging::check_numerics_enabled(),
+                 .run_eagerly_if_capture_fails = true});
 
   History history;
   stop_training = false;
@@ -126,7 +136,7 @@ History Model::fit_batches(BatchSource& batches, const FitOptions& options) {
       for (auto& cb : options.callbacks) cb->on_train_batch_begin(*this, b);
       const auto [bx, by] = on_model_device(*batch);
       const debugging::detail::FitPosition numerics_context(optimizer_->iterations() + 1, epoch + 1, b + 1);
-      const double batch_loss = train_step(bx, by);
+      const double batch_loss = train_step(bx, by, &step);
       loss_sum += batch_loss * double(bx.shape()[0]);
       seen += bx.shape()[0];
       logs = metric_results(loss_sum / double(seen));

@@ -161,6 +161,7 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
     for (auto& [g, v] : live) g = clipped(g, std::sqrt(total), *common_.global_clipnorm);
   }
   const double lr = learning_rate();
+  capture::replay_while([this, lr] { return learning_rate() == lr; });  // the kernels hold lr as a constant
   CollectCudaUpdates collect;
   for (auto& [g, v] : live) update(v, g, lr);
   collect.flush();

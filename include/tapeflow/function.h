@@ -21,8 +21,8 @@
 // values back to the host (item(), to(Device::cpu()), printing, check_numerics, clipnorm), copying host
 // data in, random ops without a seed (dropout), learning-rate schedules and creating variables.
 // Host-side bookkeeping the body does (an optimizer's iteration count) is redone at each replay, and
-// taken back when a capture fails. Not seen by replays: a learning rate changed after the capture
-// (set_learning_rate; set_iterations is). Not allowed while a step is captured: other threads queuing
+// taken back when a capture fails; a new learning rate (set_learning_rate) makes the next call capture
+// the step again. Not allowed while a step is captured: other threads queuing
 // work on the same device (data::Dataset's prefetch_to_device), whose copies would join the graph. The
 // objects the body uses must outlive the Function.
 #include <functional>
@@ -37,6 +37,9 @@ namespace tapeflow {
 
 struct FunctionOptions {
   bool capture = true;  // false: every call runs the body (tf.config.run_functions_eagerly)
+  // When a capture fails: false throws its error; true says why on stderr in one line, runs that call
+  // eagerly, and never tries that signature again.
+  bool run_eagerly_if_capture_fails = false;
 };
 
 class Function {
@@ -57,6 +60,7 @@ class Function {
   struct Graph;
   struct Signature {
     int calls = 0;
+    bool eager_only = false;  // its capture failed
     std::unique_ptr<Graph> graph;
   };
   std::unique_ptr<Graph> capture(int device, const std::vector<Tensor>& inputs);

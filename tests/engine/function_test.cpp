@@ -66,6 +66,29 @@ TEST(Function, EachReplayRedoesTheOptimizersIterationCount) {
   EXPECT_EQ(sgd.iterations(), 4);
 }
 
+TEST(Function, ANewLearningRateEndsTheReplaysOfAGraphThatHoldsTheOldOne) {
+  tf::Variable w(tf::ones({2}));
+  tf::optimizers::Adam adam({.learning_rate = 0.01});
+  adam.apply_gradients({tf::ones({2})}, {w});  // the eager first call: creates Adam's slots
+  EXPECT_TRUE(mentions(error_of([&] {
+                         tf::Variable fresh(tf::ones({2}));
+                         const tf::capture::Scope capturing;
+                         adam.apply_gradients({tf::ones({2})}, {fresh});
+                       }),
+                       "not implemented: creating a variable"))
+      << "a slot made inside a capture would be zeroed again at each replay";
+  std::vector<std::function<bool()>> conditions;
+  {
+    tf::capture::Scope capturing;
+    adam.apply_gradients({tf::ones({2})}, {w});
+    conditions = capturing.take_replay_conditions();
+  }
+  ASSERT_EQ(conditions.size(), 1u);
+  EXPECT_TRUE(conditions[0]());
+  adam.set_learning_rate(0.001);
+  EXPECT_FALSE(conditions[0]()) << "the next call must capture the step again";
+}
+
 TEST(Function, AFailedCaptureTakesBackTheOptimizersCount) {
   tf::Variable w(tf::ones({2}));
   tf::optimizers::SGD sgd({.learning_rate = 0.5});

@@ -149,3 +149,51 @@ TEST(CudaBadInput, AnOutOfRangeGatherIndexIsThrownByTheNextRead) {
   const std::string error = error_of([&] { (void)out.numpy<float>(); });
   EXPECT_NE(error.find("gather: index -1 at position 1 is out of range [0, 4)"), std::string::npos) << error;
 }
+
+// fit's training step is a Function: captured on a GPU unless run_eagerly. Two epochs of 130 examples in
+// batches of 50 replay the full batches' graph and capture the last batch of 30 in the second epoch.
+TEST(CudaFunction, FitWithItsGraphMatchesFitRunEagerly) {
+  if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  const tf::Tensor x = tf::random::uniform({130, 28, 28, 1}, 0.f, 1.f, 5);
+  const tf::Tensor y = tf::random::uniform_int({130}, 0, 10, 6);
+  const auto train = [&](bool run_eagerly) {
+    const tf::DeviceScope scope(tf::Device::cuda());
+    tf::random::set_seed(3);
+    tf::models::CNN model;
+    model.compile(tf::optimizers::Adam({.learning_rate = 1e-3}), tf::losses::SparseCategoricalCrossentropy(),
+                  {"sparse_categorical_accuracy"});
+    model.run_eagerly = run_eagerly;
+    const tf::History history = model.fit(x, y, {.epochs = 2, .batch_size = 50, .shuffle = false, .verbose = 0});
+    EXPECT_EQ(model.optimizer().iterations(), 6);
+    std::vector<float> weights;
+    for (const tf::Variable& v : model.variables())
+      for (float w : v.numpy<float>()) weights.push_back(w);
+    return std::pair{history, weights};
+  };
+  const auto [eager_history, eager] = train(true);
+  const auto [graph_history, graph] = train(false);
+  for (const char* key : {"loss", "sparse_categorical_accuracy"}) {
+    ASSERT_EQ(graph_history.history.at(key).size(), 2u);
+    for (size_t e = 0; e < 2; ++e)
+      EXPECT_NEAR(graph_history.history.at(key)[e], eager_history.history.at(key)[e], 1e-5) << key << " epoch " << e;
+  }
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < eager.size(); ++i) diff += (eager[i] - graph[i]) * (eager[i] - graph[i]), norm += eager[i] * eager[i];
+  EXPECT_LE(std::sqrt(diff), 1e-5 * std::sqrt(norm));
+}
+
+TEST(CudaFunction, FitRunsAStepThatCannotBeCapturedEagerly) {
+  if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+  const tf::DeviceScope scope(tf::Device::cuda());
+  tf::models::MLP model;
+  model.compile(tf::optimizers::SGD({.learning_rate = 0.1, .common = {.clipnorm = 1.0}}),
+                tf::losses::SparseCategoricalCrossentropy());
+  const tf::Tensor x = tf::random::uniform({150, 28, 28, 1}, 0.f, 1.f, 7);
+  const tf::Tensor y = tf::random::uniform_int({150}, 0, 10, 8);
+  ::testing::internal::CaptureStderr();
+  model.fit(x, y, {.epochs = 1, .batch_size = 50, .verbose = 0});
+  const std::string notice = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(notice.find("not implemented: clipnorm"), std::string::npos) << notice;
+  EXPECT_NE(notice.find("running this step eagerly"), std::string::npos) << notice;
+  EXPECT_EQ(model.optimizer().iterations(), 3) << "the failed capture's step ran eagerly instead, once";
+}

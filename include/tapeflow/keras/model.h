@@ -20,6 +20,8 @@
 
 namespace tapeflow {
 
+class Function;
+
 // What fit() returns: per-epoch values of every logged metric ("loss", "val_loss", ...).
 struct History {
   std::map<std::string, std::vector<double>> history;
@@ -90,6 +92,10 @@ class Model : public Layer {
 
   optimizers::Optimizer& optimizer() const;
   bool stop_training = false;  // set by callbacks
+  // Keras's model.run_eagerly. false: on a GPU, fit captures its training step into a CUDA graph on the
+  // second batch and replays it (tapeflow::Function; with check_numerics on, or a step that cannot be
+  // captured, it says why and runs eagerly). true: op by op. On the CPU it changes nothing.
+  bool run_eagerly = false;
   // Set by a callback in on_train_begin (BackupAndRestore) to resume fit() at this epoch.
   std::optional<int> resume_at_epoch;
 
@@ -108,8 +114,10 @@ class Model : public Layer {
   std::map<std::string, double> evaluate_batches(BatchSource& batches, int verbose);
   std::map<std::string, double> evaluate_validation(const ValidationData& data, const FitOptions& options);
   Tensor predict_batches(BatchSource& batches);
-  // Runs one training step and updates the compiled metrics; returns the batch loss.
-  double train_step(const Tensor& x, const Tensor& y);
+  // The forward pass, loss, gradients and update on one batch: {loss, predictions}.
+  std::vector<Tensor> optimization_step(const Tensor& x, const Tensor& y);
+  // Runs one training step (through `step` when given) and updates the compiled metrics; returns the batch loss.
+  double train_step(const Tensor& x, const Tensor& y, Function* step = nullptr);
   std::map<std::string, double> metric_results(double mean_loss) const;
   void reset_metrics();
 
