@@ -1,5 +1,8 @@
 #include "engine/capture.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "tapeflow/error.h"
@@ -8,6 +11,11 @@ namespace tapeflow::capture {
 
 namespace {
 thread_local Scope* current = nullptr;
+
+// Scopes alive on all threads, for wait_for_other_captures.
+std::atomic<int> open_scopes{0};
+std::mutex scopes_mutex;
+std::condition_variable scopes_closed;
 }  // namespace
 
 bool active() { return current != nullptr; }
@@ -31,9 +39,26 @@ void on_abort(std::function<void()> undo) {
   if (current != nullptr) current->undo_.push_back(std::move(undo));
 }
 
-Scope::Scope() : previous_(current) { current = this; }
+void wait_for_other_captures() {
+  if (current != nullptr || open_scopes.load(std::memory_order_acquire) == 0) return;
+  std::unique_lock lock(scopes_mutex);
+  scopes_closed.wait(lock, [] { return open_scopes.load(std::memory_order_acquire) == 0; });
+}
 
-Scope::~Scope() { current = previous_; }
+Scope::Scope() : previous_(current) {
+  current = this;
+  std::lock_guard lock(scopes_mutex);
+  open_scopes.fetch_add(1, std::memory_order_release);
+}
+
+Scope::~Scope() {
+  current = previous_;
+  {
+    std::lock_guard lock(scopes_mutex);
+    open_scopes.fetch_sub(1, std::memory_order_release);
+  }
+  scopes_closed.notify_all();
+}
 
 std::vector<std::function<void()>> Scope::take_replay_hooks() { return std::move(hooks_); }
 

@@ -12,6 +12,10 @@ bool active();
 // While capturing: throws "not implemented: <what> inside a captured step ...". Otherwise nothing.
 void forbid(const char* what);
 
+// On a thread that is not capturing: waits while another thread captures, so that copies it queues (a
+// dataset's prefetch_to_device) run as copies instead of joining that thread's graph.
+void wait_for_other_captures();
+
 // While capturing: `redo` runs again after each replay of the graph (e.g. the optimizer's iteration
 // count, which the replay advances on the device only). Otherwise nothing.
 void on_replay(std::function<void()> redo);

@@ -22,9 +22,9 @@
 // data in, random ops without a seed (dropout), learning-rate schedules and creating variables.
 // Host-side bookkeeping the body does (an optimizer's iteration count) is redone at each replay, and
 // taken back when a capture fails; a new learning rate (set_learning_rate) makes the next call capture
-// the step again. Not allowed while a step is captured: other threads queuing
-// work on the same device (data::Dataset's prefetch_to_device), whose copies would join the graph. The
-// objects the body uses must outlive the Function.
+// the step again. Other threads' copies to and from the device (data::Dataset's prefetch_to_device)
+// wait while a step is captured, so that they do not join its graph; other threads must not launch
+// kernels on the device meanwhile. The objects the body uses must outlive the Function.
 #include <functional>
 #include <map>
 #include <memory>

@@ -4,6 +4,10 @@
 // run in tests/models/cuda_function_test.cpp on a GPU.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "engine/capture.h"
 #include "error_of.h"
 #include "tapeflow/tapeflow.h"
@@ -100,6 +104,21 @@ TEST(Function, AFailedCaptureTakesBackTheOptimizersCount) {
     capturing.abort();  // as Function does when the body or the capture fails
   }
   EXPECT_EQ(sgd.iterations(), 0) << "the failed capture's update never ran on the device";
+}
+
+TEST(Function, OtherThreadsWaitForACaptureToEndBeforeTheirCopies) {
+  std::atomic<bool> captured{false}, ended{false};
+  std::thread capturing_thread([&] {
+    const tf::capture::Scope capturing;
+    tf::capture::wait_for_other_captures();  // the capturing thread itself never waits
+    captured = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ended = true;
+  });
+  while (!captured) std::this_thread::yield();
+  tf::capture::wait_for_other_captures();
+  EXPECT_TRUE(ended) << "returned while the other thread was still capturing";
+  capturing_thread.join();
 }
 
 }  // namespace
