@@ -19,7 +19,8 @@
 // A captured body must do the same device work at every call. What would differ, or cannot be
 // captured, throws "not implemented: ... inside a captured step" from the capturing call: reading
 // values back to the host (item(), to(Device::cpu()), printing, check_numerics, clipnorm), copying host
-// data in, random ops without a seed (dropout), learning-rate schedules and creating variables.
+// data in, random ops without a seed (dropout), learning-rate schedules and creating variables. Work on
+// CPU tensors inside the body runs once, at the capture, and not at replays: keep it out.
 // Host-side bookkeeping the body does (an optimizer's iteration count) is redone at each replay, and
 // taken back when a capture fails; a new learning rate (set_learning_rate) makes the next call capture
 // the step again. Other threads' copies to and from the device (data::Dataset's prefetch_to_device)
