@@ -16,7 +16,7 @@ MAX_BYTES=$((60 * 1024 * 1024))
 # The only shared libraries a bundled binary may need: glibc's, GCC's runtime, and CUDA's own.
 ALLOWED='^(linux-vdso|ld-linux-x86-64|libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|libcuda|libcublas|libcublasLt|libcudnn[a-z_]*|libnvrtc[a-z-]*|libnvJitLink)\.so'
 # apps_tests is left out: it finds the apps through this build folder's absolute path.
-TARGETS=(train_bench train_mnist engine_tests models_tests io_tests)
+TARGETS=(train_bench train_mnist gpu_kernel_bench engine_tests models_tests io_tests)  # CUDA builds have them all
 
 configure_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DTAPEFLOW_STATIC_BUNDLE=ON -DCMAKE_CUDA_ARCHITECTURES=90
                  -DTAPEFLOW_BUILD_TESTS=ON -DTAPEFLOW_ONEDNN=OFF)  # Debian ships oneDNN only as a shared library
@@ -26,8 +26,6 @@ command -v ccache >/dev/null &&
 cmake -S . -B "$BUILD_DIR" "${configure_flags[@]}" >/dev/null
 grep -q '^CMAKE_CUDA_COMPILER:[A-Z]*=/' "$BUILD_DIR/CMakeCache.txt" ||
   { echo "gpu_bundle: $BUILD_DIR has no CUDA compiler: the bundle needs nvcc (CUDA 13)" >&2; exit 1; }
-# gpu_kernel_bench arrives with the CUDA backend's benchmark; bundle it as soon as the target exists.
-cmake --build "$BUILD_DIR" --target help | grep -q '^gpu_kernel_bench:' && TARGETS+=(gpu_kernel_bench)
 cmake --build "$BUILD_DIR" -j "${JOBS:-2}" --target "${TARGETS[@]}"
 
 stage=$BUILD_DIR/gpu-bundle
