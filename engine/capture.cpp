@@ -1,8 +1,5 @@
 #include "engine/capture.h"
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "tapeflow/error.h"
@@ -12,10 +9,11 @@ namespace tapeflow::capture {
 namespace {
 thread_local Scope* current = nullptr;
 
-// Scopes alive on all threads, for wait_for_other_captures.
-std::atomic<int> open_scopes{0};
-std::mutex scopes_mutex;
-std::condition_variable scopes_closed;
+// Exclusive while a thread captures; shared by other threads while they queue device work.
+std::shared_mutex& queueing_gate() {
+  static std::shared_mutex gate;
+  return gate;
+}
 }  // namespace
 
 bool active() { return current != nullptr; }
@@ -39,26 +37,16 @@ void on_abort(std::function<void()> undo) {
   if (current != nullptr) current->undo_.push_back(std::move(undo));
 }
 
-void wait_for_other_captures() {
-  if (current != nullptr || open_scopes.load(std::memory_order_acquire) == 0) return;
-  std::unique_lock lock(scopes_mutex);
-  scopes_closed.wait(lock, [] { return open_scopes.load(std::memory_order_acquire) == 0; });
+QueueingOutsideCaptures::QueueingOutsideCaptures() {
+  if (current == nullptr) lock_ = std::shared_lock(queueing_gate());
 }
 
 Scope::Scope() : previous_(current) {
+  if (previous_ == nullptr) queueing_held_off_ = std::unique_lock(queueing_gate());
   current = this;
-  std::lock_guard lock(scopes_mutex);
-  open_scopes.fetch_add(1, std::memory_order_release);
 }
 
-Scope::~Scope() {
-  current = previous_;
-  {
-    std::lock_guard lock(scopes_mutex);
-    open_scopes.fetch_sub(1, std::memory_order_release);
-  }
-  scopes_closed.notify_all();
-}
+Scope::~Scope() { current = previous_; }  // queueing_held_off_ unlocks after
 
 std::vector<std::function<void()>> Scope::take_replay_hooks() { return std::move(hooks_); }
 

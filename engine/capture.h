@@ -3,6 +3,8 @@
 // for the engine code that a capture changes: host-side bookkeeping that each replay must redo, and
 // work that a graph cannot hold.
 #include <functional>
+#include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 namespace tapeflow::capture {
@@ -12,9 +14,16 @@ bool active();
 // While capturing: throws "not implemented: <what> inside a captured step ...". Otherwise nothing.
 void forbid(const char* what);
 
-// On a thread that is not capturing: waits while another thread captures, so that copies it queues (a
-// dataset's prefetch_to_device) run as copies instead of joining that thread's graph.
-void wait_for_other_captures();
+// Held by a thread that is not capturing while it queues work on a device (copies, events: a dataset's
+// prefetch_to_device), so that no capture begins meanwhile and the work stays out of other threads'
+// graphs; waits while one runs. On the capturing thread it holds nothing.
+class QueueingOutsideCaptures {
+ public:
+  QueueingOutsideCaptures();
+
+ private:
+  std::shared_lock<std::shared_mutex> lock_;
+};
 
 // While capturing: `redo` runs again after each replay of the graph (e.g. the optimizer's iteration
 // count, which the replay advances on the device only). Otherwise nothing.
@@ -28,7 +37,8 @@ void replay_while(std::function<bool()> holds);
 // the failed capture never ran. Otherwise nothing.
 void on_abort(std::function<void()> undo);
 
-// While alive, this thread is capturing; take_replay_hooks() and take_replay_conditions() hand over what
+// While alive, this thread is capturing (the outermost Scope of a thread holds off other threads'
+// QueueingOutsideCaptures until it ends); take_replay_hooks() and take_replay_conditions() hand over what
 // on_replay and replay_while collected, and abort() runs what on_abort collected, newest first.
 class Scope {
  public:
@@ -47,6 +57,7 @@ class Scope {
   std::vector<std::function<void()>> hooks_, undo_;
   std::vector<std::function<bool()>> conditions_;
   Scope* previous_;
+  std::unique_lock<std::shared_mutex> queueing_held_off_;
 };
 
 }  // namespace tapeflow::capture

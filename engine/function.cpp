@@ -2,6 +2,7 @@
 #include "tapeflow/function.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <optional>
 
@@ -39,6 +40,8 @@ struct Function::Graph {
 
 namespace {
 
+std::atomic<int64_t> captures{0}, replays{0};
+
 // The CUDA device every input is on; none when an input is elsewhere (or undefined), or the build has no CUDA.
 std::optional<int> common_cuda_device(const std::vector<Tensor>& inputs) {
 #ifdef TAPEFLOW_WITH_CUDA
@@ -70,6 +73,9 @@ std::vector<Tensor> copies_of(const std::vector<Tensor>& outputs) {
 Function::Function(Body body, FunctionOptions options) : body_(std::move(body)), options_(options) {}
 
 Function::~Function() = default;
+
+int64_t Function::captures_so_far() { return captures.load(); }
+int64_t Function::replays_so_far() { return replays.load(); }
 
 size_t Function::graph_count() const {
   size_t count = 0;
@@ -107,6 +113,7 @@ std::vector<Tensor> Function::operator()(const std::vector<Tensor>& inputs) {
                    inputs[i].nbytes());
   }
   kernels::cuda::launch_graph(graph.device, graph.exec);
+  ++replays;
   for (const auto& redo : graph.replay_hooks) redo();
   return copies_of(graph.outputs);
 #else
@@ -149,6 +156,7 @@ std::unique_ptr<Function::Graph> Function::capture(int device, const std::vector
       scope.abort();
       throw;
     }
+    ++captures;
     graph->replay_hooks = scope.take_replay_hooks();
     graph->replay_conditions = scope.take_replay_conditions();
   }

@@ -184,8 +184,9 @@ Variable Optimizer::slot(const Variable& var, const std::string& slot) {
   const auto key = std::pair{var.id(), slot};
   if (auto it = slot_index_.find(key); it != slot_index_.end()) return slot_list_[it->second].second;
   const std::string name = var.name() + "/" + slot;
+  Variable created(zeros(var.shape(), DType::kFloat32, var.device()), name, false);  // may throw: index it after
   slot_index_.emplace(key, slot_list_.size());
-  slot_list_.emplace_back(name, Variable(zeros(var.shape(), DType::kFloat32, var.device()), name, false));
+  slot_list_.emplace_back(name, std::move(created));
   if (deferred_slots_) deferred_slots_->apply(name, slot_list_.back().second);
   return slot_list_.back().second;
 }

@@ -43,7 +43,7 @@ void copy(Device dst_device, void* dst, Device src_device, const void* src, size
     return;
   }
 #ifdef TAPEFLOW_WITH_CUDA
-  capture::wait_for_other_captures();
+  const capture::QueueingOutsideCaptures queueing;  // until the copy is queued
   if (dst_device.is_cpu()) capture::forbid("reading a value back to the host (item(), to(Device::cpu()), printing)");
   if (src_device.is_cpu()) capture::forbid("copying host data to the device (pass the step tensors on the device)");
   if (dst_device.is_cpu()) return kernels::cuda::copy_device_to_host(src_device.index, dst, src, nbytes);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/capture.h"
 #include "kernels/cuda_runtime.h"
 
 namespace tapeflow::memory {
@@ -28,6 +29,7 @@ void* PinnedHostAllocator::allocate(size_t nbytes) {
 
 void PinnedHostAllocator::deallocate(void* ptr, size_t nbytes) {
   if (ptr == nullptr) return;
+  const capture::QueueingOutsideCaptures queueing;  // its events must not be recorded into a graph
   std::lock_guard lock(mutex_);
   const auto it = live_.find(static_cast<const char*>(ptr));
   std::vector<int> read_on = it == live_.end() ? std::vector<int>{} : std::move(it->second.read_on);

@@ -56,6 +56,9 @@ class Function {
 
   // How many input signatures have a captured graph.
   size_t graph_count() const;
+  // Successful captures and replays of all Functions in this process (for tests and benchmarks).
+  static int64_t captures_so_far();
+  static int64_t replays_so_far();
 
  private:
   struct Graph;
