@@ -167,16 +167,13 @@ void Optimizer::apply_gradients(const std::vector<std::pair<Tensor, Variable>>& 
   collect.flush();
   if (debugging::check_numerics_enabled())
     for (const auto& [g, v] : live) debugging::detail::check_updated_variable(name_, v.name(), v);
-  advance_iterations();
-  capture::on_replay([this] { advance_iterations(); });
-  capture::on_abort([this] {
-    --iterations_;
-    debugging::detail::note_step(iterations_ + 1);
-  });
+  advance_iterations(1);
+  capture::on_replay([this] { advance_iterations(1); });
+  capture::on_abort([this] { advance_iterations(-1); });
 }
 
-void Optimizer::advance_iterations() {
-  ++iterations_;
+void Optimizer::advance_iterations(int64_t steps) {
+  iterations_ += steps;
   debugging::detail::note_step(iterations_ + 1);  // the next step's forward pass runs before its update
 }
 
@@ -253,11 +250,13 @@ void Adam::update(Variable& var, const Tensor& grad, double lr) {
 
 void Adam::iterations_changed() {
   // At once, not at the next update: a captured step's replays never reach advance_device_step.
-  for (auto& [device, s] : device_steps_) {
-    const int64_t host = iterations();
-    memory::copy(s.step.device(), s.step.raw_data(), Device::cpu(), &host, sizeof host);
-    s.iterations = host;
-  }
+  for (auto& [device, s] : device_steps_) write_device_step(s);
+}
+
+void Adam::write_device_step(DeviceStep& s) {
+  const int64_t host = iterations();
+  memory::copy(s.step.device(), s.step.raw_data(), Device::cpu(), &host, sizeof host);
+  s.iterations = host;
 }
 
 const float* Adam::advance_device_step(int device, double lr) {
@@ -268,9 +267,7 @@ const float* Adam::advance_device_step(int device, double lr) {
   }
   if (s.iterations != iterations()) {  // first use (or after a failed capture): the device's counter follows
     capture::forbid("Adam's first update on a device");
-    const int64_t host = iterations();
-    memory::copy(s.step.device(), s.step.raw_data(), Device::cpu(), &host, sizeof host);
-    s.iterations = host;
+    write_device_step(s);
   }
 #ifdef TAPEFLOW_WITH_CUDA
   kernels::cuda::adam_advance(device, s.step.data<int64_t>(), s.lr_t.data<float>(), lr, options_.beta_1,

@@ -44,10 +44,12 @@ void copy(Device dst_device, void* dst, Device src_device, const void* src, size
   }
 #ifdef TAPEFLOW_WITH_CUDA
   const capture::QueueingOutsideCaptures queueing;  // until the copy is queued
-  if (dst_device.is_cpu()) capture::forbid("reading a value back to the host (item(), to(Device::cpu()), printing)");
-  if (src_device.is_cpu()) capture::forbid("copying host data to the device (pass the step tensors on the device)");
-  if (dst_device.is_cpu()) return kernels::cuda::copy_device_to_host(src_device.index, dst, src, nbytes);
+  if (dst_device.is_cpu()) {
+    capture::forbid("reading a value back to the host (item(), to(Device::cpu()), printing)");
+    return kernels::cuda::copy_device_to_host(src_device.index, dst, src, nbytes);
+  }
   if (src_device.is_cpu()) {
+    capture::forbid("copying host data to the device (pass the step tensors on the device)");
     // From pinned memory the copy need not be waited for: the block outlives it (pinned_host_allocator.h).
     if (PinnedHostAllocator::instance().begin_async_read(src, nbytes, dst_device.index))
       return kernels::cuda::copy_host_to_device_async(dst_device.index, dst, src, nbytes);

@@ -54,7 +54,7 @@ class Optimizer {
   virtual void iterations_changed() {}
 
  private:
-  void advance_iterations();
+  void advance_iterations(int64_t steps);  // and tells check_numerics which step comes next
 
   std::string name_;
   double learning_rate_;
@@ -112,6 +112,7 @@ class Adam : public Optimizer {
     int64_t iterations = -1;
   };
   const float* advance_device_step(int device, double lr);  // the step size of this update, on the device
+  void write_device_step(DeviceStep& s);                    // the host's count into the device's counter
 
   AdamOptions options_;
   std::map<int, DeviceStep> device_steps_;  // by CUDA device index
