@@ -93,7 +93,7 @@ ifeq ($(DRY_RUN),1)
 	BUILD_DIR=$(GPU_BUILD_DIR) JOBS=$(JOBS) bench/gpu_bundle.sh
 	bench/gpu_check.sh --dry-run --bundle $(GPU_BUNDLE) --out $(GPU_BUILD_DIR)/gpu-check-dry
 	@echo "== On a machine with a GPU, make this device-tool call (the bundle is git-ignored, so it is carried):"
-	@echo '   run(command="bash bench/gpu_check.sh --out \"$$OUT\"", carry=["$(GPU_BUNDLE)"], timeout_s=480)'
+	@echo '   run(command="bash bench/gpu_check.sh --out \"$$OUT\"", carry=["$(GPU_BUNDLE)"], timeout_s=450)'
 else
 	bench/gpu_check.sh --bundle $(GPU_BUNDLE)
 endif

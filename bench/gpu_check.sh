@@ -3,11 +3,12 @@
 # repository root, on the prebuilt bundle that bench/gpu_bundle.sh made (and the device tool carried):
 #   1. environment: the GPU, PyTorch, and where cuBLAS/cuDNN live (toolkit folder or nvidia-* wheels);
 #   2. every GPU test of the bundle's test binaries (names matching *Cuda*/*CUDA*/*Gpu*/*GPU*): a skip fails;
-#   3. compute-sanitizer memcheck over three CNN training steps (allocator switched to plain cudaMalloc);
-#   4. training throughput at batch 50, tapeflow (eager, and its steps captured in a CUDA graph) vs PyTorch
+#   3. training throughput at batch 50, tapeflow (eager, and its steps captured in a CUDA graph) vs PyTorch
 #      eager, for the MLP, CNN and char-RNN;
-#   5. the kernel benchmark (gpu_kernel_bench: SGEMM vs cuBLAS, conv vs cuDNN, copy bandwidth);
-#   6. PyTorch with CUDA graphs, then with torch.compile, as far as the time budget allows.
+#   4. the kernel benchmark (gpu_kernel_bench: SGEMM vs cuBLAS, conv vs cuDNN, copy bandwidth);
+#   5. PyTorch with CUDA graphs; 6. compute-sanitizer memcheck over three CNN training steps (allocator
+#      switched to plain cudaMalloc); 7. PyTorch with torch.compile, as far as the time budget allows.
+# The order puts what the issues measure first and the slow, open-ended steps (sanitizer, compiler) last.
 # Each step has its own timeout and the whole run a budget; a failing step is reported and the run goes on.
 # Writes gpu-check.md (the table, also printed last), gpu-check.json and gpu-check-logs.tar.gz under --out.
 # --dry-run (no GPU): unpacks the bundle and runs what needs no GPU; the GPU steps print what they would run.
@@ -20,7 +21,7 @@ usage: bench/gpu_check.sh [--bundle FILE] [--out DIR] [--budget SECONDS] [--seco
   --bundle FILE     the bundle made by bench/gpu_bundle.sh (default: build-gpu/gpu-bundle.tar.xz)
   --out DIR         where gpu-check.md, gpu-check.json and gpu-check-logs.tar.gz go (default: \$OUT, else
                     build-gpu/gpu-check)
-  --budget SECONDS  wall-clock budget of all steps together (default: 330); steps past it are not run
+  --budget SECONDS  wall-clock budget of all steps together (default: 380); steps past it are not run
   --seconds S       timed seconds per throughput measurement (default: 4)
   --dry-run         run only what needs no GPU; print the GPU steps instead of running them
 EOF
@@ -28,7 +29,7 @@ EOF
 
 BUNDLE=build-gpu/gpu-bundle.tar.xz
 OUT_DIR=${OUT:-build-gpu/gpu-check}
-BUDGET=330
+BUDGET=380
 SECONDS_PER_RUN=4
 DRY_RUN=0
 while (($#)); do
@@ -138,17 +139,12 @@ for test_bin in "$BIN"/*_tests; do
   count=$("$test_bin" --gtest_list_tests --gtest_filter="$GPU_FILTER" 2>/dev/null | grep -c '^  ')
   gpu_tests=$((gpu_tests + count))
   ((count == 0)) && continue
-  gpu_step "tests-$name" 240 "$test_bin" --gtest_filter="$GPU_FILTER" --gtest_output="json:$WORK/tests/$name.json"
+  gpu_step "tests-$name" 150 "$test_bin" --gtest_filter="$GPU_FILTER" --gtest_output="json:$WORK/tests/$name.json"
 done
 ((gpu_tests == 0)) && record gpu-tests fail 0 "no test named *Cuda*/*CUDA*/*Gpu*/*GPU* in the bundle's test binaries"
 ((DRY_RUN)) && record gpu-tests-listed pass 0 "$gpu_tests GPU tests in $(ls "$BIN"/*_tests | wc -l) test binaries"
 
-# --- 3. memcheck over a short CNN training run -----------------------------------------------------------
-SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || echo compute-sanitizer)
-TAPEFLOW_CUDA_ALLOCATOR=cudaMalloc gpu_step memcheck-cnn 150 "$SANITIZER" --tool memcheck --error-exitcode 1 \
-  "$BIN/train_bench" --model cnn --device cuda --warmup-steps 2 --seconds 0.01
-
-# --- 4. training throughput: tapeflow vs PyTorch eager, alternating ----------------------------------------
+# --- 3. training throughput: tapeflow vs PyTorch eager, alternating ----------------------------------------
 # train_run FRAMEWORK MODEL [extra peer flags...]: one measurement into train/FRAMEWORK-MODEL.json.
 train_run() {
   local framework=$1 model=$2; shift 2
@@ -163,15 +159,22 @@ for model in mlp cnn rnn; do
   train_run torch-eager "$model"
 done
 
-# --- 5. kernel benchmark -------------------------------------------------------------------------------------
+# --- 4. kernel benchmark -------------------------------------------------------------------------------------
 if [[ -x "$BIN/gpu_kernel_bench" ]]; then
   gpu_step kernel-bench 120 "$BIN/gpu_kernel_bench" --json "$WORK/kernel_bench.json"
 else
   record kernel-bench "not run" 0 "gpu_kernel_bench is not in the bundle (not built yet)"
 fi
 
-# --- 6. PyTorch at its best: CUDA graphs, then torch.compile --------------------------------------------------
+# --- 5. PyTorch at its best: CUDA graphs --------------------------------------------------------------------
 for model in mlp cnn rnn; do train_run torch-graphs "$model" --cuda-graphs; done
+
+# --- 6. memcheck over a short CNN training run -----------------------------------------------------------
+SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || echo compute-sanitizer)
+TAPEFLOW_CUDA_ALLOCATOR=cudaMalloc gpu_step memcheck-cnn 150 "$SANITIZER" --tool memcheck --error-exitcode 1 \
+  "$BIN/train_bench" --model cnn --device cuda --warmup-steps 2 --seconds 0.01
+
+# --- 7. PyTorch with torch.compile (its first step compiles, which can take a minute) -------------------------
 for model in mlp cnn rnn; do train_run torch-compile "$model" --compile; done
 
 # --- the peer's CPU side, in the dry run only: proves torch_train.py runs (its JSON feeds the dry report) -----
