@@ -5,7 +5,8 @@
 #   2. every GPU test of the bundle's test binaries (names matching *Cuda*/*CUDA*/*Gpu*/*GPU*): a skip fails;
 #   3. training throughput at batch 50, tapeflow (eager, and its steps captured in a CUDA graph) vs PyTorch
 #      eager, for the MLP, CNN and char-RNN;
-#   4. the kernel benchmark (gpu_kernel_bench: SGEMM vs cuBLAS, conv vs cuDNN, copy bandwidth);
+#   4. the kernel benchmark (gpu_kernel_bench: SGEMM vs cuBLAS, conv vs cuDNN, copy bandwidth), and where
+#      each model's eager step spends its GPU time (train_bench --profile-steps);
 #   5. PyTorch with CUDA graphs; 6. compute-sanitizer memcheck over three CNN training steps (allocator
 #      switched to plain cudaMalloc); 7. PyTorch with torch.compile, as far as the time budget allows.
 # The order puts what the issues measure first and the slow, open-ended steps (sanitizer, compiler) last.
@@ -55,7 +56,7 @@ TORCH_PYTHON=$PYTHON
 "$PYTHON" -c 'import torch' 2>/dev/null || { [[ -x /usr/bin/python3 ]] && TORCH_PYTHON=/usr/bin/python3; }
 WORK=$(mktemp -d /tmp/gpu-check.XXXXXX)
 STEPS=$WORK/steps.tsv  # name, status (pass|fail|not run), seconds, note
-mkdir -p "$OUT_DIR" "$WORK/logs" "$WORK/tests" "$WORK/train"
+mkdir -p "$OUT_DIR" "$WORK/logs" "$WORK/tests" "$WORK/train" "$WORK/profile"
 : >"$STEPS"
 START=$(date +%s)
 
@@ -166,6 +167,12 @@ else
   record kernel-bench "not run" 0 "gpu_kernel_bench is not in the bundle (not built yet)"
 fi
 
+# Where each eager step's GPU time goes: per op and layer, the device time of the kernels it queued.
+for model in mlp cnn rnn; do
+  gpu_step "profile-$model" 60 "$BIN/train_bench" --model "$model" --device cuda --threads 4 --seconds 0.5 \
+    --profile-steps 20 && cp "$WORK/logs/profile-$model.err" "$WORK/profile/$model.md"
+done
+
 # --- 5. PyTorch at its best: CUDA graphs --------------------------------------------------------------------
 for model in mlp cnn rnn; do train_run torch-graphs "$model" --cuda-graphs; done
 
@@ -176,6 +183,12 @@ TAPEFLOW_CUDA_ALLOCATOR=cudaMalloc gpu_step memcheck-cnn 150 "$SANITIZER" --tool
 
 # --- 7. PyTorch with torch.compile (its first step compiles, which can take a minute) -------------------------
 for model in mlp cnn rnn; do train_run torch-compile "$model" --compile; done
+
+# --- the profile table, in the dry run only: the bundle's --profile-steps on the CPU (the report shows it) -----
+if ((DRY_RUN)); then
+  step profile-cpu 60 "$BIN/train_bench" --model mlp --device cpu --threads 2 --seconds 0.2 --profile-steps 3 &&
+    cp "$WORK/logs/profile-cpu.err" "$WORK/profile/mlp.md"
+fi
 
 # --- the peer's CPU side, in the dry run only: proves torch_train.py runs (its JSON feeds the dry report) -----
 if ((DRY_RUN)); then
@@ -190,7 +203,7 @@ fi
 # --- report ----------------------------------------------------------------------------------------------------
 "$PYTHON" bench/gpu_check_report.py --work "$WORK" --out "$OUT_DIR" $( ((DRY_RUN)) && echo --dry-run)
 report_rc=$?
-tar -czf "$OUT_DIR/gpu-check-logs.tar.gz" -C "$WORK" logs tests train steps.tsv machine.tsv \
+tar -czf "$OUT_DIR/gpu-check-logs.tar.gz" -C "$WORK" logs tests train profile steps.tsv machine.tsv \
   $( [[ -f "$WORK/kernel_bench.json" ]] && echo kernel_bench.json) 2>/dev/null
 rm -rf "$WORK"
 exit $report_rc

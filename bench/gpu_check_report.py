@@ -61,11 +61,23 @@ def train_results(work):
     return runs
 
 
+def profile_tables(work, top=12):
+    """Per model, train_bench --profile-steps's table cut to its header, its `top` largest rows and its total."""
+    tables = {}
+    for model in MODELS:
+        path = os.path.join(work, "profile", model + ".md")
+        if os.path.exists(path):
+            with open(path) as f:
+                rows = [line for line in f.read().splitlines() if line.startswith("|")]
+            tables[model] = rows[:2 + top] + [r for r in rows[2 + top:] if r.startswith("| total")]
+    return tables
+
+
 def fmt(value, digits=1):
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def markdown(machine, steps, tests, train, kernel, dry_run):
+def markdown(machine, steps, tests, train, kernel, profiles, dry_run):
     lines = [f"# make gpu-check{' (dry run: no GPU)' if dry_run else ''}", ""]
     lines += [f"GPU: {machine.get('gpu', '?')} · PyTorch: {machine.get('torch', '?')} · bundle: {machine.get('bundle', '?')}", ""]
     if train:
@@ -96,6 +108,10 @@ def markdown(machine, steps, tests, train, kernel, dry_run):
         lines.append("")
     if kernel is not None:
         lines += ["## Kernel benchmark (gpu_kernel_bench --json)", "", kernel_table(kernel), ""]
+    if profiles:
+        lines += ["## Where an eager training step's GPU time goes (train_bench --profile-steps 20; self time)", ""]
+        for model, rows in profiles.items():
+            lines += [f"### {model}", ""] + rows + [""]
     lines += ["## Steps", "", "| step | status | seconds | note |", "| --- | --- | ---: | --- |"]
     for s in steps:
         note = s.get("note", "").replace("|", "\\|")
@@ -136,12 +152,14 @@ def main():
         if c["skipped"] or c["failed"] or not c["run"]:
             steps.append({"name": f"tests-{name}-no-skips", "status": "fail", "seconds": "0",
                           "note": f"{c['run']} run, {c['failed']} failed, {c['skipped']} skipped"})
-    text = markdown(machine, steps, tests, train, kernel, a.dry_run)
+    profiles = profile_tables(a.work)
+    text = markdown(machine, steps, tests, train, kernel, profiles, a.dry_run)
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "gpu-check.md"), "w") as f:
         f.write(text)
     summary = {"machine": machine, "dry_run": a.dry_run, "steps": steps, "tests": tests,
-               "train": [dict(r, framework=f, model=m) for (f, m), r in sorted(train.items())], "kernel_bench": kernel}
+               "train": [dict(r, framework=f, model=m) for (f, m), r in sorted(train.items())], "kernel_bench": kernel,
+               "profiles": profiles}
     with open(os.path.join(a.out, "gpu-check.json"), "w") as f:
         json.dump(summary, f, indent=1)
     failed = [s["name"] for s in steps if s["status"] == "fail"]

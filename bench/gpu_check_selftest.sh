@@ -27,6 +27,8 @@ grep -q '^| bundle-starts | pass |' "$work/out/gpu-check.md" ||
   { echo "selftest: the bundle's train_bench did not run in the dry run" >&2; exit 1; }
 grep -q '^| bundle-graph-flag | pass |' "$work/out/gpu-check.md" ||
   { echo "selftest: the bundle's train_bench --graph did not run in the dry run" >&2; exit 1; }
+grep -q '^| total | |' "$work/out/gpu-check.md" ||
+  { echo "selftest: the report shows no profile table (train_bench --profile-steps)" >&2; exit 1; }
 grep -q '^| mlp | cpu |' "$work/out/gpu-check.md" ||
   { echo "selftest: the report has no throughput row from the dry run's CPU measurements" >&2; exit 1; }
 echo "selftest: gpu_check.sh dry run ok"

@@ -18,6 +18,7 @@ using Clock = std::chrono::steady_clock;
 // A span of device time, resolved when the trace stops (reading it earlier would wait for the GPU).
 struct GpuSpan {
   std::string name;
+  const char* category;
   int device;
   void* start;
   void* end;
@@ -61,7 +62,7 @@ void resolve_gpu_spans(Trace& t) {
     const auto& [origin, origin_us] = t.gpu_origins.at(span.device);
     const double start_us = origin_us + 1e3 * kernels::cuda::elapsed_ms(origin, span.start);
     t.events.push_back({span.name, "gpu", start_us, 1e3 * kernels::cuda::elapsed_ms(span.start, span.end),
-                        kGpuThread + static_cast<uint32_t>(span.device)});
+                        kGpuThread + static_cast<uint32_t>(span.device), span.category});
     kernels::cuda::destroy_event(span.start);
     kernels::cuda::destroy_event(span.end);
   }
@@ -125,7 +126,7 @@ Scope::~Scope() {
 #endif
     return;
   }
-  if (gpu_start_) t.gpu_spans.push_back({name_, device_.index, gpu_start_, gpu_end});
+  if (gpu_start_) t.gpu_spans.push_back({name_, category_, device_.index, gpu_start_, gpu_end});
   t.events.push_back({std::move(name_), category_, start_us_, end - start_us_, thread_number()});
 }
 

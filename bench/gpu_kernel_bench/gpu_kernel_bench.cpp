@@ -3,8 +3,9 @@
 //   - SGEMM at 1024/2048/4096: the tiled kernel (kernels/cuda/sgemm.cu) vs cuBLAS FP32 (and TF32 for scale);
 //   - conv2d forward, backward-data, backward-filter at the notes' CNN shapes (batch 50): tapeflow's cuDNN
 //     path with cuDNN's heuristics vs the same with every algorithm timed (cuDNN's best);
-//   - max pooling forward/backward as a fraction of device copy bandwidth (cudaMemcpy D2D), the
-//     reference for bandwidth-bound kernels.
+//   - bandwidth-bound kernels (elementwise add and relu, the fused softmax cross-entropy, max pooling
+//     forward/backward) as a fraction of device copy bandwidth (cudaMemcpy D2D), on operands far larger
+//     than the L2.
 // Exits 2, printing why, on a machine without a GPU: no numbers are ever made up.
 #include <cuda_runtime.h>
 
@@ -21,10 +22,12 @@
 
 #include "engine/memory/cuda_allocator.h"
 #include "kernels/conv.h"
+#include "kernels/elementwise.h"
 #include "kernels/cuda/check.cuh"
 #include "kernels/cuda_runtime.h"
 #include "kernels/matmul.h"
 #include "kernels/pool.h"
+#include "kernels/softmax.h"
 
 namespace {
 
@@ -66,28 +69,23 @@ double relative_error(const std::vector<float>& got, const std::vector<float>& w
 }
 
 // Median milliseconds per call of f over enough repetitions to fill ~200 ms (at least 5), after a warm-up.
+// The events go on the device's compute stream, where f queues its work (a legacy-stream event would not
+// wait for it).
 double time_ms(const std::function<void()>& f) {
-  cudaStream_t stream = nullptr;
   f();
   kc::synchronize(kDevice);
-  cudaEvent_t start, stop;
-  TAPEFLOW_CUDA_CHECK(cudaEventCreate(&start));
-  TAPEFLOW_CUDA_CHECK(cudaEventCreate(&stop));
   auto once = [&] {
-    TAPEFLOW_CUDA_CHECK(cudaEventRecord(start, stream));
+    const kc::Event start = kc::record_timing_event(kDevice);
     f();
-    TAPEFLOW_CUDA_CHECK(cudaEventRecord(stop, stream));
-    TAPEFLOW_CUDA_CHECK(cudaEventSynchronize(stop));
-    float ms = 0;
-    TAPEFLOW_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-    return double(ms);
+    const kc::Event stop = kc::record_timing_event(kDevice);
+    const double ms = kc::elapsed_ms(start, stop);
+    kc::destroy_event(start);
+    kc::destroy_event(stop);
+    return ms;
   };
-  (void)stream;
   std::vector<double> times{once()};
   const int reps = std::clamp(int(200.0 / std::max(times[0], 1e-3)), 5, 200);
   for (int i = 1; i < reps; ++i) times.push_back(once());
-  TAPEFLOW_CUDA_CHECK(cudaEventDestroy(start));
-  TAPEFLOW_CUDA_CHECK(cudaEventDestroy(stop));
   std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
   return times[times.size() / 2];
 }
@@ -185,30 +183,74 @@ int main(int argc, char** argv) {
       }
     }
 
-    // --- bandwidth: D2D copy as the reference, max pooling as a bandwidth-bound kernel ---
+    // --- bandwidth-bound kernels as a fraction of device copy bandwidth; every operand several times the L2
+    // (60 MB on an H200), so that neither the copy nor the kernel runs out of the cache ---
     {
       const int64_t n = int64_t{64} << 20;  // 256 MiB of floats
-      Buffer src(n, 6), dst(n);
+      Buffer src(n, 6), dst(n), other(n, 7);
       const double t_copy = time_ms([&] { kc::copy_device_to_device(kDevice, dst.data, src.data, src.bytes); });
       const double copy_gbs = 2.0 * double(src.bytes) / t_copy / 1e6;
-      rows.push_back({"device copy (cudaMemcpy D2D)", "256 MiB", "GB/s", copy_gbs, copy_gbs, "itself", 0.0});
+      rows.push_back({"device copy (cudaMemcpy D2D, read + write)", "256 MiB", "GB/s", copy_gbs, copy_gbs, "itself", 0.0});
+      // One row: bytes moved (each input read once, each output written once) over the median time.
+      auto bandwidth_row = [&](const std::string& name, const std::string& shape, double bytes, double error,
+                               const std::function<void()>& f) {
+        rows.push_back({name, shape, "GB/s", bytes / time_ms(f) / 1e6, copy_gbs, "device copy", error});
+      };
 
-      const kernels::Conv2DGeometry g{50, 28, 28, 32, 2, 2, 32, 14, 14, 2, 2, 1, 1, 0, 0};
-      Buffer x(g.n * g.h * g.w * g.c, 7), y(g.n * g.oh * g.ow * g.c), dx(x.count);
-      int32_t* argmax = static_cast<int32_t*>(memory::cuda_allocator(kDevice).allocate(sizeof(int32_t) * size_t(y.count)));
-      // Validated against the CPU kernel.
-      kc::max_pool_forward(kDevice, x.data, y.data, argmax, g);
-      std::vector<float> want(static_cast<size_t>(y.count));
-      kernels::cpu::max_pool_forward(x.host().data(), want.data(), nullptr, g);
-      const double error = relative_error(y.host(), want);
-      const double t_fwd = time_ms([&] { kc::max_pool_forward(kDevice, x.data, y.data, argmax, g); });
-      const double t_bwd = time_ms([&] { kc::max_pool_backward(kDevice, y.data, argmax, dx.data, g); });
-      const double fwd_bytes = double(x.bytes + y.bytes + sizeof(int32_t) * y.count);
-      const double bwd_bytes = double(y.bytes + sizeof(int32_t) * y.count + dx.bytes);
-      rows.push_back({"max_pool2d forward 2x2/2 (+argmax)", "[50, 28, 28, 32]", "GB/s", fwd_bytes / t_fwd / 1e6, copy_gbs,
-                      "device copy", error});
-      rows.push_back({"max_pool2d backward 2x2/2", "[50, 28, 28, 32]", "GB/s", bwd_bytes / t_bwd / 1e6, copy_gbs,
-                      "device copy", error});
+      const std::string flat = "[" + std::to_string(n) + "]";
+      const std::vector<float> a_host = src.host(), b_host = other.host();
+      std::vector<float> want(static_cast<size_t>(n));
+      kernels::BroadcastLayout same{};
+      same.rank = 1;
+      same.dims[0] = n;
+      same.a_strides[0] = same.b_strides[0] = 1;
+      auto add = [&] { kc::binary(kDevice, kernels::BinaryOp::kAdd, DType::kFloat32, src.data, other.data, dst.data, same); };
+      add();
+      kernels::cpu::binary(kernels::BinaryOp::kAdd, DType::kFloat32, a_host.data(), b_host.data(), want.data(), same);
+      bandwidth_row("add (elementwise, same shape)", flat, 3.0 * double(src.bytes), relative_error(dst.host(), want), add);
+      auto relu = [&] { kc::unary(kDevice, kernels::UnaryOp::kRelu, src.data, dst.data, n); };
+      relu();
+      kernels::cpu::unary(kernels::UnaryOp::kRelu, a_host.data(), want.data(), n);
+      bandwidth_row("relu (elementwise)", flat, 2.0 * double(src.bytes), relative_error(dst.host(), want), relu);
+
+      // The fused sparse softmax cross-entropy, forward and backward in one pass: logits in, labels in, loss
+      // and gradient out. At the notes' 10 classes and at 1000.
+      for (const int64_t classes : {int64_t{10}, int64_t{1000}}) {
+        const int64_t row_count = n / classes;
+        std::vector<int64_t> labels(static_cast<size_t>(row_count));
+        std::mt19937 rng(8);
+        for (int64_t& label : labels) label = std::uniform_int_distribution<int64_t>(0, classes - 1)(rng);
+        auto* labels_device = static_cast<int64_t*>(memory::cuda_allocator(kDevice).allocate(sizeof(int64_t) * labels.size()));
+        kc::copy_host_to_device(kDevice, labels_device, labels.data(), sizeof(int64_t) * labels.size());
+        Buffer loss(row_count);
+        auto xent = [&] { kc::softmax_xent(kDevice, src.data, labels_device, loss.data, dst.data, row_count, classes); };
+        xent();
+        std::vector<float> want_loss(static_cast<size_t>(row_count));
+        kernels::cpu::softmax_xent(a_host.data(), labels.data(), want_loss.data(), want.data(), row_count, classes);
+        const std::vector<float> grad = dst.host();
+        const double error = std::max(relative_error(loss.host(), want_loss),
+                                      relative_error({grad.begin(), grad.begin() + row_count * classes},
+                                                     {want.begin(), want.begin() + row_count * classes}));
+        const double bytes = double(row_count) * (2.0 * classes * sizeof(float) + sizeof(int64_t) + sizeof(float));
+        bandwidth_row("softmax cross-entropy (fused forward + backward)",
+                      "[" + std::to_string(row_count) + ", " + std::to_string(classes) + "]", bytes, error, xent);
+        memory::cuda_allocator(kDevice).deallocate(labels_device, sizeof(int64_t) * labels.size());
+      }
+
+      // Max pooling 2x2/2 at the CNN's first pooling layer, over a batch of 1024 so the input is ~100 MB.
+      const kernels::Conv2DGeometry g{1024, 28, 28, 32, 2, 2, 32, 14, 14, 2, 2, 1, 1, 0, 0};
+      Buffer x(g.n * g.h * g.w * g.c, 9), y(g.n * g.oh * g.ow * g.c), dx(x.count);
+      auto* argmax = static_cast<int32_t*>(memory::cuda_allocator(kDevice).allocate(sizeof(int32_t) * size_t(y.count)));
+      auto pool_forward = [&] { kc::max_pool_forward(kDevice, x.data, y.data, argmax, g); };
+      pool_forward();
+      std::vector<float> want_pool(static_cast<size_t>(y.count));
+      kernels::cpu::max_pool_forward(x.host().data(), want_pool.data(), nullptr, g);
+      const double pool_error = relative_error(y.host(), want_pool);
+      const std::string pool_shape = "[1024, 28, 28, 32]";
+      bandwidth_row("max_pool2d forward 2x2/2 (+argmax)", pool_shape,
+                    double(x.bytes + y.bytes + sizeof(int32_t) * y.count), pool_error, pool_forward);
+      bandwidth_row("max_pool2d backward 2x2/2", pool_shape, double(y.bytes + sizeof(int32_t) * y.count + dx.bytes),
+                    pool_error, [&] { kc::max_pool_backward(kDevice, y.data, argmax, dx.data, g); });
       memory::cuda_allocator(kDevice).deallocate(argmax, sizeof(int32_t) * size_t(y.count));
     }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "process_stats.h"
+#include "profile_table.h"
 #include "tapeflow/tapeflow.h"
 #include "train_bench_flags.h"
 #include "workload.h"
@@ -54,9 +55,11 @@ nlohmann::json run(const Flags& flags) {
   tf::bench::Workload workload(
       {.model = flags.model, .batch_size = batch_size, .device = device, .seed = flags.seed, .graph = flags.graph});
 
+  const auto step = [&] { return flags.eval ? workload.predict_step() : workload.train_step(); };
+
   first_step(workload, flags, device);
   const double start_to_first_step = tf::bench::seconds_since_process_start();
-  for (int i = 1; i < flags.warmup_steps; ++i) wait_for(flags.eval ? workload.predict_step() : workload.train_step());
+  for (int i = 1; i < flags.warmup_steps; ++i) wait_for(step());
 
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
@@ -65,7 +68,7 @@ nlohmann::json run(const Flags& flags) {
   int64_t steps = 0;
   tf::Tensor last;
   while (steps == 0 || Clock::now() < deadline) {
-    last = flags.eval ? workload.predict_step() : workload.train_step();
+    last = step();
     ++steps;
   }
   wait_for(last);
@@ -73,6 +76,14 @@ nlohmann::json run(const Flags& flags) {
   if (!flags.eval && !std::isfinite(last.item<float>())) {
     throw tf::Error("the training loss of --model " + flags.model + " is not finite after " +
                     std::to_string(steps) + " timed steps");
+  }
+
+  if (flags.profile_steps > 0) {
+    tf::profiler::start();
+    for (int i = 0; i < flags.profile_steps; ++i) last = step();
+    wait_for(last);
+    const std::vector<tf::profiler::TraceEvent> events = tf::profiler::stop();
+    std::fprintf(stderr, "%s", tf::bench::profile_table(events, flags.profile_steps, device.is_cuda()).c_str());
   }
 
   const double steps_per_s = static_cast<double>(steps) / elapsed;
@@ -101,6 +112,9 @@ int main(int argc, char** argv) {
 
   try {
     if (flags.eval && flags.graph) throw tf::Error("not implemented: --graph with --eval (it captures training steps)");
+    if (flags.graph && flags.profile_steps > 0) {
+      throw tf::Error("not implemented: --profile-steps with --graph (a replayed graph runs no op scopes to time)");
+    }
     if (flags.eval && flags.model == "rnn") {
       throw tf::Error("--eval measures the MNIST models' inference: expected --model mlp or cnn, found rnn");
     }

@@ -29,6 +29,10 @@ std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
                 "run each training step through tapeflow::Function (tf.function): on CUDA the second step is "
                 "captured into a CUDA graph and later steps replay it with one launch");
   app->add_flag("--check-numerics", flags.check_numerics, "time with tf.debugging.enable_check_numerics on");
+  app->add_option("--profile-steps", flags.profile_steps,
+                  "after timing, profile this many more steps and print to stderr where their time goes: per op "
+                  "and layer, the GPU time of the kernels it queued (the host's time on the CPU)")
+      ->check(apps::kNonNegative)->capture_default_str();
   app->add_option("--seed", flags.seed, "seed for the weights and the synthetic batches")->capture_default_str();
   return app;
 }

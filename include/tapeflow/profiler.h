@@ -22,6 +22,7 @@ struct TraceEvent {
   double start_us;       // since the trace started
   double duration_us;
   uint32_t thread;       // a small per-thread number; kGpuThread + device index for device time
+  const char* queued_by = nullptr;  // "gpu" spans: the category of the scope that queued the work
 };
 
 // The trace's "thread" for device time of CUDA device i: kGpuThread + i (its own row in the viewer).

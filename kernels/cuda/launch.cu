@@ -26,10 +26,11 @@ cudaStream_t stream_for(int device) {
   return compute_stream(device);
 }
 
+int64_t blocks_to_fill(int device) { return int64_t{sm_count(device)} * kBlocksPerSm; }
+
 unsigned grid_for(int device, int64_t items, int64_t items_per_block) {
   const int64_t needed = (items + items_per_block - 1) / items_per_block;
-  const int64_t cap = sm_count(device) * kBlocksPerSm;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, cap)));
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, blocks_to_fill(device))));
 }
 
 }  // namespace tapeflow::kernels::cuda

@@ -19,6 +19,8 @@ cudaStream_t stream_for(int device);
 // Blocks for a grid-stride loop over `items` work items, `items_per_block` of them per block per
 // step: as many as the work needs, at most enough to fill every SM of `device` a few times over.
 unsigned grid_for(int device, int64_t items, int64_t items_per_block = kThreads);
+// The most blocks grid_for ever gives: enough to fill every SM of `device` a few times over.
+int64_t blocks_to_fill(int device);
 
 // N elements of T moved as one aligned load or store (16 bytes when N * sizeof(T) == 16).
 template <class T, int N>

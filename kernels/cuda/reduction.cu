@@ -1,28 +1,30 @@
 // CUDA twins of kernels/cpu/reduction.cpp. x is [outer, n, inner], y is [outer, inner].
 // inner == 1 (rows): a warp per row, or a block per row past kWarpRowLimit, with shuffle reductions.
 // inner > 1 (columns): a 32 x 8 block reduces 32 adjacent columns, reads coalesced along inner,
-// its 8 thread rows splitting n and meeting in shared memory. Sums accumulate in double, as the CPU.
+// its 8 thread rows splitting n and meeting in shared memory; with few outputs, n is also split over
+// blocks and a second pass combines their partials. Sums accumulate in double, as the CPU.
 #include <algorithm>
 #include <cstdint>
 
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/reduce.cuh"
+#include "kernels/cuda_runtime.h"
 #include "kernels/reduction.h"
 
 namespace tapeflow::kernels::cuda {
 
 namespace {
 
-// A reduction: its accumulator type, how an element enters it, how two combine, the result.
+// A reduction: its accumulator type, how an element (or a partial result) enters it, how two combine.
 struct Sum {
   using Acc = double;
   using Combine = AddOp;
-  __device__ static Acc load(float x) { return x; }
+  template <class T> __device__ static Acc load(T x) { return x; }
 };
 struct Max {
   using Acc = float;
   using Combine = MaxOp;
-  __device__ static Acc load(float x) { return x; }
+  template <class T> __device__ static Acc load(T x) { return x; }
 };
 
 template <class R, class G>
@@ -40,25 +42,33 @@ __global__ void reduce_rows(const float* x, float* y, int64_t rows, int64_t n) {
 
 constexpr int kColumnsPerBlock = 32, kSplitsPerBlock = 8;
 
-template <class R>
-__global__ void reduce_columns(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
+// Block (x, ., z) reduces 32 adjacent columns over the z-th chunk of `chunk` rows of n, and writes
+// y[o][z][column]: the result itself when there is one chunk, else a partial for a second pass.
+template <class R, class In, class Out>
+__global__ void reduce_columns(const In* x, Out* y, int64_t outer, int64_t n, int64_t inner, int64_t chunk) {
   using Acc = typename R::Acc;
   const typename R::Combine combine;
   __shared__ Acc partial[kSplitsPerBlock][kColumnsPerBlock + 1];
   const int64_t i = int64_t(blockIdx.x) * kColumnsPerBlock + threadIdx.x;
+  const int64_t begin = int64_t(blockIdx.z) * chunk, end = begin + chunk < n ? begin + chunk : n;
   for (int64_t o = blockIdx.y; o < outer; o += gridDim.y) {  // uniform over the block
     Acc acc = R::Combine::template identity<Acc>();
     if (i < inner)
-      for (int64_t k = threadIdx.y; k < n; k += kSplitsPerBlock) acc = combine(acc, R::load(x[(o * n + k) * inner + i]));
+      for (int64_t k = begin + threadIdx.y; k < end; k += kSplitsPerBlock)
+        acc = combine(acc, R::load(x[(o * n + k) * inner + i]));
     partial[threadIdx.y][threadIdx.x] = acc;
     __syncthreads();
     if (threadIdx.y == 0 && i < inner) {
       for (int s = 1; s < kSplitsPerBlock; ++s) acc = combine(acc, partial[s][threadIdx.x]);
-      y[o * inner + i] = static_cast<float>(acc);
+      y[(o * gridDim.z + blockIdx.z) * inner + i] = static_cast<Out>(acc);
     }
     __syncthreads();  // partial is rewritten by the next o
   }
 }
+
+// Rows of n each chunk of a column reduction gets at least: below that, a second pass costs more than
+// the parallelism it buys.
+constexpr int64_t kMinChunk = 64;
 
 template <class R>
 void reduce(int device, const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
@@ -68,10 +78,28 @@ void reduce(int device, const float* x, float* y, int64_t outer, int64_t n, int6
       reduce_rows<R, decltype(group)><<<grid, threads, 0, stream>>>(x, y, outer, n);
     });
   }
+  // Few outputs over a long n (a bias's gradient: [1, rows, channels]) would leave most SMs idle: n is
+  // then cut into chunks, reduced apart into partials, which a second pass combines (in a fixed order,
+  // so the result does not vary from run to run).
+  const cudaStream_t stream = stream_for(device);
   const dim3 block(kColumnsPerBlock, kSplitsPerBlock);
-  const dim3 grid(static_cast<unsigned>((inner + kColumnsPerBlock - 1) / kColumnsPerBlock),
-                  static_cast<unsigned>(std::min<int64_t>(outer, 65535)));
-  reduce_columns<R><<<grid, block, 0, stream_for(device)>>>(x, y, outer, n, inner);
+  const int64_t column_blocks = (inner + kColumnsPerBlock - 1) / kColumnsPerBlock;
+  const unsigned outer_blocks = static_cast<unsigned>(std::min<int64_t>(outer, 65535));
+  const int64_t chunks = std::clamp<int64_t>(blocks_to_fill(device) / (column_blocks * outer_blocks), 1,
+                                             std::min<int64_t>((n + kMinChunk - 1) / kMinChunk, 65535));
+  const dim3 grid(static_cast<unsigned>(column_blocks), outer_blocks, static_cast<unsigned>(chunks));
+  if (chunks == 1) {
+    reduce_columns<R, float, float><<<grid, block, 0, stream>>>(x, y, outer, n, inner, n);
+    TAPEFLOW_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  using Acc = typename R::Acc;
+  const Scratch partials(device, sizeof(Acc) * size_t(outer * chunks * inner));  // [outer, chunks, inner]
+  Acc* partial = static_cast<Acc*>(partials.data());
+  reduce_columns<R, float, Acc><<<grid, block, 0, stream>>>(x, partial, outer, n, inner, (n + chunks - 1) / chunks);
+  TAPEFLOW_CUDA_CHECK_LAUNCH();
+  const dim3 combine_grid(static_cast<unsigned>(column_blocks), outer_blocks, 1);
+  reduce_columns<R, Acc, float><<<combine_grid, block, 0, stream>>>(partial, y, outer, chunks, inner, chunks);
   TAPEFLOW_CUDA_CHECK_LAUNCH();
 }
 

@@ -158,6 +158,22 @@ TEST_F(CudaKernels, ReductionsOverEveryLayout) {
   }
 }
 
+TEST_F(CudaKernels, ColumnReductionsSplitOverBlocksMatchTheCpu) {
+  // A conv bias's gradient: few columns over a long n, which the GPU cuts into chunks and combines.
+  const Tensor bias_grad_shaped = random::normal({50 * 28 * 28, 32}, 0.f, 1.f, 1400);
+  expect_same("reduce_sum [39200, 32] axis 0", [](const auto& in) { return reduce_sum(in[0], {0}); },
+              {bias_grad_shaped}, 1e-6);
+  expect_same("reduce_max [39200, 32] axis 0", [](const auto& in) { return reduce_max(in[0], {0}); },
+              {bias_grad_shaped}, 0);
+  // A NaN deep in one chunk still wins the column, through the partials.
+  std::vector<float> values(5000 * 3, 1.f);
+  values[3001 * 3 + 1] = std::nanf("");
+  const std::vector<float> max_columns = reduce_max(gpu(constant(values, {5000, 3})), {0}).numpy<float>();
+  EXPECT_EQ(max_columns[0], 1.f);
+  EXPECT_TRUE(std::isnan(max_columns[1])) << max_columns[1];
+  EXPECT_EQ(max_columns[2], 1.f);
+}
+
 TEST_F(CudaKernels, ReductionsKeepTheCpuNanAndTieRules) {
   const float nan = std::nanf("");
   const Tensor x = constant<float>({{1.f, nan, 3.f}, {nan, 2.f, 2.f}, {5.f, 5.f, -1.f}});

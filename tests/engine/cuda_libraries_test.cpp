@@ -23,7 +23,7 @@ std::string mapped_files() {
   return {std::istreambuf_iterator<char>(maps), std::istreambuf_iterator<char>()};
 }
 
-TEST(CudaLibraries, CpuMatmulAndConvolutionNeverMapThem) {
+TEST(LibraryLoading, CpuMatmulAndConvolutionNeverMapCublasOrCudnn) {
   if (cuda_is_available()) GTEST_SKIP() << "a CUDA device is present: other tests of this process open cuBLAS";
   const Tensor x = random::uniform({2, 8, 8, 3}, 0.f, 1.f, 1);
   const Tensor y = nn::conv2d(x, random::uniform({3, 3, 3, 4}, 0.f, 1.f, 2), {1, 1}, nn::Padding::kSame);

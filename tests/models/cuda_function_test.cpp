@@ -145,8 +145,7 @@ TEST(CudaBadInput, AnOutOfRangeLabelIsThrownByTheNextRead) {
 TEST(CudaFunction, ANewLearningRateIsCapturedAgainAndMatchesEagerSteps) {
   if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
   const auto run = [](bool captured) {
-    const tf::DeviceScope scope(tf::Device::cuda());
-    tf::Variable w(tf::random::normal({64}, 0.f, 1.f, 9));
+    tf::Variable w(tf::random::normal({64}, 0.f, 1.f, 9).to(tf::Device::cuda()));
     tf::optimizers::Adam adam({.learning_rate = 0.1});
     tf::Function step(
         [&](const std::vector<tf::Tensor>& in) {
@@ -171,10 +170,12 @@ TEST(CudaFunction, ANewLearningRateIsCapturedAgainAndMatchesEagerSteps) {
 
 TEST(CudaBadInput, TheFirstLaunchToReportIsTheOneNamed) {
   if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
-  const tf::Tensor first = tf::gather(tf::ones({4, 2}).to(tf::Device::cuda()),
-                                      tf::constant<int64_t>({0, 9, 5}).to(tf::Device::cuda()));
-  const tf::Tensor second = tf::gather(tf::ones({6, 2}).to(tf::Device::cuda()),
-                                       tf::constant<int64_t>({7}).to(tf::Device::cuda()));
+  // Every input is copied in first: a copy waits for the device, and that wait would read the report.
+  const tf::Tensor params_4 = tf::ones({4, 2}).to(tf::Device::cuda()), params_6 = tf::ones({6, 2}).to(tf::Device::cuda());
+  const tf::Tensor indices_first = tf::constant<int64_t>({0, 9, 5}).to(tf::Device::cuda());
+  const tf::Tensor indices_second = tf::constant<int64_t>({7}).to(tf::Device::cuda());
+  const tf::Tensor first = tf::gather(params_4, indices_first);
+  const tf::Tensor second = tf::gather(params_6, indices_second);
   const std::string error = error_of([&] { (void)second.numpy<float>(); });
   EXPECT_EQ(error.find("gather: index 9 at position 1 is out of range [0, 4)"), 0u)
       << "the first launch's lowest position, with its own limit: " << error;
