@@ -157,6 +157,7 @@ train_run() {
 for model in mlp cnn rnn; do
   train_run tapeflow "$model"
   train_run tapeflow-graph "$model" --graph --warmup-steps 5
+  train_run tapeflow-graph-tf32 "$model" --graph --tf32 --warmup-steps 5
   train_run torch-eager "$model"
 done
 

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-FRAMEWORKS = ["tapeflow", "tapeflow-graph", "torch-eager", "torch-graphs", "torch-compile"]
+FRAMEWORKS = ["tapeflow", "tapeflow-graph", "tapeflow-graph-tf32", "torch-eager", "torch-graphs", "torch-compile"]
 MODELS = ["mlp", "cnn", "rnn"]
 
 
@@ -82,7 +82,8 @@ def markdown(machine, steps, tests, train, kernel, profiles, dry_run):
     lines += [f"GPU: {machine.get('gpu', '?')} · PyTorch: {machine.get('torch', '?')} · bundle: {machine.get('bundle', '?')}", ""]
     if train:
         lines += ["## Training throughput, batch 50 (steps/s; ratios: tapeflow eager, then with its CUDA graph"
-                  " (--graph), over PyTorch eager)", "",
+                  " (--graph), over PyTorch eager; tapeflow-graph-tf32 adds --tf32, the TF32 math PyTorch's cuDNN"
+                  " convolutions use by default)", "",
                   "| model | device | " + " | ".join(FRAMEWORKS) +
                   " | ratio | graph ratio | tapeflow peak GPU MB | tapeflow start→first step s |",
                   "| --- | --- | " + " | ".join("---:" for _ in FRAMEWORKS) + " | ---: | ---: | ---: | ---: |"]

@@ -50,6 +50,7 @@ tf::Tensor first_step(tf::bench::Workload& workload, const Flags& flags, const t
 nlohmann::json run(const Flags& flags) {
   tf::set_num_threads(flags.threads);
   if (flags.check_numerics) tf::debugging::enable_check_numerics();
+  tf::enable_tensor_float32_execution(flags.tf32);
   const tf::Device device = pick_device(flags.device);
   const int64_t batch_size = flags.batch_size.value_or(flags.eval ? 1000 : 50);
   tf::bench::Workload workload(
@@ -93,6 +94,7 @@ nlohmann::json run(const Flags& flags) {
           {"mode", flags.eval ? "eval" : "train"},
           {"device", device.is_cuda() ? "cuda" : "cpu"},
           {"graph", flags.graph},
+          {"tf32", flags.tf32},
           {"threads", tf::num_threads()},
           {"batch_size", batch_size},
           {"steps", steps},

@@ -28,6 +28,9 @@ std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
   app->add_flag("--graph", flags.graph,
                 "run each training step through tapeflow::Function (tf.function): on CUDA the second step is "
                 "captured into a CUDA graph and later steps replay it with one launch");
+  app->add_flag("--tf32", flags.tf32,
+                "let matmul and conv use TF32 tensor cores (tf.config.experimental.enable_tensor_float32_execution; "
+                "off by default, as PyTorch's matmuls; PyTorch's cuDNN convolutions use TF32 by default)");
   app->add_flag("--check-numerics", flags.check_numerics, "time with tf.debugging.enable_check_numerics on");
   app->add_option("--profile-steps", flags.profile_steps,
                   "after timing, profile this many more steps and print to stderr where their time goes: per op "

@@ -22,6 +22,7 @@ struct TrainBenchFlags {
   bool eval = false;
   bool graph = false;
   bool check_numerics = false;
+  bool tf32 = false;
   int profile_steps = 0;  // after timing: where these steps' time goes, as a table on stderr
   uint64_t seed = 0;
 };

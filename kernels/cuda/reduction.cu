@@ -85,8 +85,8 @@ void reduce(int device, const float* x, float* y, int64_t outer, int64_t n, int6
   const dim3 block(kColumnsPerBlock, kSplitsPerBlock);
   const int64_t column_blocks = (inner + kColumnsPerBlock - 1) / kColumnsPerBlock;
   const unsigned outer_blocks = static_cast<unsigned>(std::min<int64_t>(outer, 65535));
-  const int64_t chunks = std::clamp<int64_t>(blocks_to_fill(device) / (column_blocks * outer_blocks), 1,
-                                             std::min<int64_t>((n + kMinChunk - 1) / kMinChunk, 65535));
+  const int64_t most_chunks = std::clamp<int64_t>((n + kMinChunk - 1) / kMinChunk, 1, 65535);  // n may be 0
+  const int64_t chunks = std::clamp<int64_t>(blocks_to_fill(device) / (column_blocks * outer_blocks), 1, most_chunks);
   const dim3 grid(static_cast<unsigned>(column_blocks), outer_blocks, static_cast<unsigned>(chunks));
   if (chunks == 1) {
     reduce_columns<R, float, float><<<grid, block, 0, stream>>>(x, y, outer, n, inner, n);
