@@ -80,6 +80,7 @@ CudaMatmul matmul_from_environment() {
 }
 
 std::atomic<bool> allow_tf32{false};
+std::atomic<bool> deterministic_ops{false};
 
 std::atomic<bool>& cudnn_benchmark_flag() {
   static std::atomic<bool> flag{[] {
@@ -101,6 +102,9 @@ std::atomic<CudaMatmul>& matmul_choice() {
 
 void enable_tensor_float32_execution(bool enabled) { allow_tf32.store(enabled); }
 bool tensor_float32_execution_enabled() { return allow_tf32.load(); }
+
+void enable_op_determinism(bool enabled) { deterministic_ops.store(enabled); }
+bool op_determinism_enabled() { return deterministic_ops.load(); }
 
 void set_cuda_matmul(CudaMatmul gemm) { matmul_choice().store(gemm); }
 CudaMatmul cuda_matmul() { return matmul_choice().load(); }

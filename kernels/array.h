@@ -54,10 +54,12 @@ void concat_rows(int device, const std::vector<const void*>& sources, const std:
 // the host's next wait on the device, so the call itself never waits.
 void gather(int device, const void* params, const int64_t* index, void* out, size_t elem_size, int64_t outer,
             int64_t n, int64_t inner, int64_t m);
-// Repeated indices add atomically: their order, and so the last bits of the sum, may vary. Indices
-// outside [0, n) add nothing (the forward gather reported them).
+// Repeated indices add atomically, so their order (and the last bits of the sum) may vary; with
+// `deterministic`, each grad_params element sums its rows in index order instead, as the CPU does, at the
+// cost of reading every index once per element. Indices outside [0, n) add nothing (the forward gather
+// reported them).
 void scatter_add(int device, const float* grad_out, const int64_t* index, float* grad_params, int64_t outer, int64_t n,
-                 int64_t inner, int64_t m);
+                 int64_t inner, int64_t m, bool deterministic = false);
 void one_hot(int device, const int64_t* index, float* out, int64_t m, int64_t depth, float on_value, float off_value);
 
 }  // namespace cuda

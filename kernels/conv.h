@@ -58,6 +58,7 @@ struct ConvOptions {
   bool allow_tf32 = false;  // TF32 tensor-core math (tapeflow/runtime.h)
   // Pick algorithms by timing them (cudnnFind*, once per shape) instead of cuDNN's heuristics.
   bool measure_algorithms = false;
+  bool deterministic = false;  // only algorithms cuDNN marks deterministic (tapeflow/runtime.h)
 };
 
 void conv2d_forward(int device, const float* input, const float* filter, float* out, const Conv2DGeometry& g,

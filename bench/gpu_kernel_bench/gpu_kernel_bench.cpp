@@ -2,7 +2,8 @@
 // validated before it is timed. Prints a markdown table; --json PATH also writes the rows as JSON.
 //   - SGEMM at 1024/2048/4096: the tiled kernel (kernels/cuda/sgemm.cu) vs cuBLAS FP32 (and TF32 for scale);
 //   - conv2d forward, backward-data, backward-filter at the notes' CNN shapes (batch 50): tapeflow's cuDNN
-//     path with cuDNN's heuristics vs the same with every algorithm timed (cuDNN's best);
+//     path with cuDNN's heuristics vs the same with every algorithm timed (cuDNN's fastest), and with only
+//     deterministic algorithms (op determinism) vs the heuristics;
 //   - bandwidth-bound kernels (elementwise add and relu, the fused softmax cross-entropy, max pooling
 //     forward/backward) as a fraction of device copy bandwidth (cudaMemcpy D2D), on operands far larger
 //     than the L2.
@@ -148,7 +149,7 @@ int main(int argc, char** argv) {
       Buffer x(g.n * g.h * g.w * g.c, 3), w(g.kh * g.kw * g.c * g.o, 4), dy(g.n * g.oh * g.ow * g.o, 5);
       Buffer y(dy.count), dx(x.count), dw(w.count);
       Buffer y_best(dy.count), dx_best(x.count), dw_best(w.count);
-      const kc::ConvOptions heuristic{false, false}, timed{false, true};
+      const kc::ConvOptions heuristic{}, timed{.measure_algorithms = true}, deterministic{.deterministic = true};
       const double flop = 2.0 * g.n * g.oh * g.ow * g.o * g.kh * g.kw * g.c;
       const std::string shape = "[" + std::to_string(g.n) + ", " + std::to_string(g.h) + ", " + std::to_string(g.w) +
                                 ", " + std::to_string(g.c) + "] * 5x5x" + std::to_string(g.o);
@@ -172,14 +173,21 @@ int main(int argc, char** argv) {
            },
            &dw, &dw_best},
       };
+      // Each direction three ways: cuDNN's heuristic choice (the default), the fastest of all its algorithms
+      // timed once (TAPEFLOW_CUDNN_BENCHMARK=1), and the heuristic's best deterministic one (op determinism).
       for (const Direction& d : directions) {
-        d.run(heuristic, false);
         d.run(timed, true);
+        d.run(heuristic, false);
         const double error = relative_error(d.out->host(), d.out_best->host());
         const double t_heuristic = time_ms([&] { d.run(heuristic, false); });
         const double t_timed = time_ms([&] { d.run(timed, true); });
+        d.run(deterministic, false);
+        const double error_deterministic = relative_error(d.out->host(), d.out_best->host());
+        const double t_deterministic = time_ms([&] { d.run(deterministic, false); });
         rows.push_back({std::string(d.name) + " (heuristic vs timed algorithms)", shape, "GFLOP/s",
-                        flop / t_heuristic / 1e6, flop / t_timed / 1e6, "cuDNN best algorithm", error});
+                        flop / t_heuristic / 1e6, flop / t_timed / 1e6, "cuDNN fastest, timed", error});
+        rows.push_back({std::string(d.name) + " (deterministic vs heuristic)", shape, "GFLOP/s",
+                        flop / t_deterministic / 1e6, flop / t_heuristic / 1e6, "cuDNN heuristic", error_deterministic});
       }
     }
 

@@ -14,6 +14,7 @@
 #include "kernels/array.h"
 #include "tapeflow/ops/creation.h"
 #include "tapeflow/ops/math.h"
+#include "tapeflow/runtime.h"
 
 namespace tapeflow {
 
@@ -328,7 +329,8 @@ Tensor gather(const Tensor& params, const Tensor& indices, int axis) {
                          case DeviceType::kCUDA:
 #ifdef TAPEFLOW_WITH_CUDA
                            kernels::cuda::scatter_add(g[0].device().index, g[0].data<float>(), index.data<int64_t>(),
-                                                      dparams.data<float>(), outer, n, inner, m);
+                                                      dparams.data<float>(), outer, n, inner, m,
+                                                      op_determinism_enabled());
                            break;
 #endif
                            detail::throw_no_cuda_kernel("gather (backward)");

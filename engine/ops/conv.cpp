@@ -16,7 +16,7 @@ namespace {
 
 // The runtime settings (tapeflow/runtime.h) as the CUDA kernels' options.
 [[maybe_unused]] kernels::cuda::ConvOptions cuda_conv_options() {
-  return {tensor_float32_execution_enabled(), cudnn_benchmark()};
+  return {tensor_float32_execution_enabled(), cudnn_benchmark(), op_determinism_enabled()};
 }
 
 // Scratch for a CPU conv pass (the im2col matrix without oneDNN; none with it), from the caching allocator.

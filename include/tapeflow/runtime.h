@@ -33,6 +33,14 @@ Tensor pinned_empty(const Shape& shape, DType dtype = DType::kFloat32);
 void enable_tensor_float32_execution(bool enabled);
 bool tensor_float32_execution_enabled();
 
+// Run-to-run reproducible results on CUDA, as TF's tf.config.experimental.enable_op_determinism: conv2d
+// uses only the cuDNN algorithms cuDNN marks deterministic (often not the fastest), and gather's gradient
+// sums repeated indices in index order, bit for bit as the CPU, instead of atomically (slower for large
+// vocabularies). Off by default, as in TF and PyTorch. The CPU kernels are deterministic for a given
+// thread count either way.
+void enable_op_determinism(bool enabled = true);
+bool op_determinism_enabled();
+
 // Which GEMM float32 matmul uses on CUDA: cuBLAS (the default) or tapeflow's own tiled SGEMM
 // (kernels/cuda/sgemm.cu). The environment variable TAPEFLOW_CUDA_MATMUL=cublas|tiled sets the initial
 // choice. The tiled kernel ignores the TF32 setting (it always computes in float32).

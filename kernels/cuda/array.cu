@@ -249,6 +249,18 @@ __global__ void scatter_add_kernel(const float* grad_out, const int64_t* index, 
   }
 }
 
+// The same sum in index order, one thread per grad_params element: bit for bit the CPU's, every run.
+__global__ void scatter_add_in_order_kernel(const float* grad_out, const int64_t* index, float* grad_params,
+                                            int64_t outer, int64_t n, int64_t inner, int64_t m) {
+  for (int64_t e = global_thread(); e < outer * n * inner; e += grid_threads()) {
+    const int64_t i = e % inner, k = e / inner % n, o = e / (inner * n);
+    float sum = grad_params[e];
+    for (int64_t j = 0; j < m; ++j)
+      if (index[j] == k) sum += grad_out[(o * m + j) * inner + i];
+    grad_params[e] = sum;
+  }
+}
+
 // out [m, depth].
 __global__ void one_hot_kernel(const int64_t* index, float* out, int64_t m, int64_t depth, float on_value,
                                float off_value) {
@@ -273,11 +285,17 @@ void gather(int device, const void* params, const int64_t* index, void* out, siz
 }
 
 void scatter_add(int device, const float* grad_out, const int64_t* index, float* grad_params, int64_t outer, int64_t n,
-                 int64_t inner, int64_t m) {
-  const int64_t total = outer * m * inner;
-  if (total == 0) return;
-  scatter_add_kernel<<<grid_for(device, total), kThreads, 0, stream_for(device)>>>(grad_out, index, grad_params, outer,
-                                                                                   n, inner, m);
+                 int64_t inner, int64_t m, bool deterministic) {
+  if (outer * m * inner == 0) return;
+  const cudaStream_t stream = stream_for(device);
+  if (deterministic) {
+    scatter_add_in_order_kernel<<<grid_for(device, outer * n * inner), kThreads, 0, stream>>>(grad_out, index,
+                                                                                            grad_params, outer, n,
+                                                                                            inner, m);
+  } else {
+    scatter_add_kernel<<<grid_for(device, outer * m * inner), kThreads, 0, stream>>>(grad_out, index, grad_params,
+                                                                                    outer, n, inner, m);
+  }
   TAPEFLOW_CUDA_CHECK_LAUNCH();
 }
 

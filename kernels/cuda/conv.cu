@@ -113,28 +113,32 @@ std::mutex plans_mutex;  // guards the cache and the algorithm choices in it
 
 Plan& plan_for(int device, const Conv2DGeometry& g, const ConvOptions& options) {
   static auto* plans = new std::map<std::vector<int64_t>, std::unique_ptr<Plan>>();  // never destroyed (see cudnn.cu)
-  const std::vector<int64_t> key{device,       options.allow_tf32, g.n,          g.h,          g.w,
-                                 g.c,          g.kh,               g.kw,         g.o,          g.oh,
-                                 g.ow,         g.stride_h,         g.stride_w,   g.dilation_h, g.dilation_w,
-                                 g.pad_top,    g.pad_left};
+  // Every option that changes the algorithms chosen is part of the key.
+  const std::vector<int64_t> key{device,     options.allow_tf32, options.measure_algorithms, options.deterministic,
+                                 g.n,        g.h,                g.w,                        g.c,
+                                 g.kh,       g.kw,               g.o,                        g.oh,
+                                 g.ow,       g.stride_h,         g.stride_w,                 g.dilation_h,
+                                 g.dilation_w, g.pad_top,        g.pad_left};
   std::lock_guard lock(plans_mutex);
   std::unique_ptr<Plan>& plan = (*plans)[key];
   if (!plan) plan = std::make_unique<Plan>(g, options.allow_tf32);
   return *plan;
 }
 
-// The first (fastest, as cuDNN ranks them) result that ran, fits the workspace limit and, in float32
-// mode, uses no tensor-core math.
+// The first (fastest, as cuDNN ranks them) result that ran, fits the workspace limit, in float32 mode uses
+// no tensor-core math, and under op determinism is one cuDNN marks deterministic.
 template <class Perf>
-Algorithm first_usable(const Perf* perfs, int count, cudnnMathType_t math, const char* direction) {
+Algorithm first_usable(const Perf* perfs, int count, cudnnMathType_t math, bool deterministic, const char* direction) {
   for (int i = 0; i < count; ++i) {
     const Perf& p = perfs[i];
     const bool tensor_ops = p.mathType == CUDNN_TENSOR_OP_MATH || p.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-    if (p.status != CUDNN_STATUS_SUCCESS || p.memory > kWorkspaceLimit || (math == CUDNN_FMA_MATH && tensor_ops))
+    if (p.status != CUDNN_STATUS_SUCCESS || p.memory > kWorkspaceLimit || (math == CUDNN_FMA_MATH && tensor_ops) ||
+        (deterministic && p.determinism != CUDNN_DETERMINISTIC))
       continue;
     return {static_cast<int>(p.algo), p.memory};
   }
-  throw Error(std::string("conv2d on CUDA: cuDNN offers no usable ") + direction + " algorithm for this shape");
+  throw Error(std::string("conv2d on CUDA: cuDNN offers no usable ") + (deterministic ? "deterministic " : "") +
+              direction + " algorithm for this shape" + (deterministic ? " (op determinism is on)" : ""));
 }
 
 // `algorithm` once chosen: by `heuristic()` or, when measuring, by `measure(workspace, bytes)`; each
@@ -152,7 +156,7 @@ const Algorithm& choose(int device, Algorithm& algorithm, const Plan& plan, cons
   } else {
     heuristic(static_cast<int>(perfs.size()), &count, perfs.data());
   }
-  algorithm = first_usable(perfs.data(), count, plan.math, direction);
+  algorithm = first_usable(perfs.data(), count, plan.math, options.deterministic, direction);
   return algorithm;
 }
 

@@ -11,6 +11,7 @@
 #include "engine/memory/device_memory.h"
 #include "engine/tensor_internal.h"
 #include "error_of.h"
+#include "op_determinism_on.h"
 #include "ops/op_case.h"
 
 namespace tapeflow::testing {
@@ -136,8 +137,8 @@ TEST_F(CudaKernels, ComparesCastsAndFills) {
 }
 
 TEST_F(CudaKernels, ReductionsOverEveryLayout) {
-  // 5000 puts rows past the warp-per-row limit (a block per row).
-  for (int64_t n : {1, 3, 33, 257, 1000, 1027, 5000}) {
+  // 2 to 20: a few lanes per row; 33 to 1027: a warp; 5000 puts rows past the warp-per-row limit (a block per row).
+  for (int64_t n : {1, 2, 3, 6, 10, 20, 33, 257, 1000, 1027, 5000}) {
     const Tensor x = random::normal({2, n, 3}, 0.f, 1.f, 1200 + n);
     const Tensor distinct = make_input({.shape = {3, n}, .values = Values::kDistinct}, 1300 + n);
     for (const std::vector<int>& axes : std::vector<std::vector<int>>{{}, {0}, {1}, {2}, {0, 2}, {1, 2}, {0, 1}}) {
@@ -185,7 +186,7 @@ TEST_F(CudaKernels, ReductionsKeepTheCpuNanAndTieRules) {
 }
 
 TEST_F(CudaKernels, SoftmaxFamilyForwardAndBackward) {
-  for (int64_t n : {1, 3, 33, 257, 1000, 1027, 5000}) {
+  for (int64_t n : {1, 2, 3, 6, 10, 20, 33, 257, 1000, 1027, 5000}) {
     const Tensor x = random::normal({3, n}, 0.f, 3.f, 1400 + n);
     const Tensor w = random::normal({3, n}, 0.f, 1.f, 1500 + n);
     for (bool log_form : {false, true})
@@ -263,6 +264,41 @@ TEST_F(CudaKernels, TransposeSliceConcatGatherOneHot) {
   const std::string cuda = error_of([&] { (void)gathered.numpy<float>(); });
   EXPECT_NE(cpu.find("gather: index 9 at position 1 is out of range [0, 4)"), std::string::npos) << cpu;
   EXPECT_EQ(cuda.find("gather: index 9 at position 1 is out of range [0, 4)"), 0u) << cuda;
+}
+
+TEST_F(CudaKernels, OpDeterminismRepeatsGatherAndConvGradientsBitForBit) {
+  const OpDeterminismOn on;
+  // An embedding's gradient, each of 37 rows gathered ~100 times: summed in index order, as the CPU.
+  const Tensor table = random::normal({37, 5}, 0.f, 1.f, 2100);
+  const Tensor ids = random::uniform_int({4000}, 0, 37, 2101);
+  const Tensor weights = random::normal({4000, 5}, 0.f, 1.f, 2102);
+  expect_same("gather backward with op determinism", [](const auto& in) {
+    GradientTape tape;
+    tape.watch(in[0]);
+    return tape.gradient(reduce_sum(gather(in[0], in[1]) * in[2]), {in[0]})[0];
+  }, {table, ids, weights}, 0);
+
+  // The CNN's second conv, forward and backward: two runs agree bit for bit, and with the CPU to rounding.
+  const Tensor x = random::normal({8, 14, 14, 32}, 0.f, 1.f, 2103), filters = random::normal({5, 5, 32, 64}, 0.f, 0.1f, 2104);
+  const Tensor dy = random::normal({8, 14, 14, 64}, 0.f, 1.f, 2105);
+  const auto conv_gradients = [&](Device device) {
+    const Tensor x_on = x.to(device), filters_on = filters.to(device);
+    GradientTape tape;
+    tape.watch(x_on);
+    tape.watch(filters_on);
+    const Tensor loss = reduce_sum(nn::conv2d(x_on, filters_on, {1, 1}, nn::Padding::kSame) * dy.to(device));
+    std::vector<std::vector<float>> values;
+    for (const Tensor& g : tape.gradient(loss, {x_on, filters_on})) values.push_back(g.to(Device::cpu()).numpy<float>());
+    return values;
+  };
+  const auto first = conv_gradients(Device::cuda()), second = conv_gradients(Device::cuda());
+  const auto cpu = conv_gradients(Device::cpu());
+  for (size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i], second[i]) << "gradient " << i << " differs between two runs";
+    EXPECT_LE(relative_error(constant(first[i], {int64_t(first[i].size())}), constant(cpu[i], {int64_t(cpu[i].size())})),
+              1e-5)
+        << "gradient " << i;
+  }
 }
 
 }  // namespace

@@ -118,6 +118,14 @@ TEST(CudaSettings, Tf32IsOffByDefaultAndToggles) {
   EXPECT_FALSE(tensor_float32_execution_enabled());
 }
 
+TEST(CudaSettings, OpDeterminismIsOffByDefaultAndToggles) {
+  EXPECT_FALSE(op_determinism_enabled());
+  enable_op_determinism();
+  EXPECT_TRUE(op_determinism_enabled());
+  enable_op_determinism(false);
+  EXPECT_FALSE(op_determinism_enabled());
+}
+
 TEST(CudaSettings, MatmulChoiceToggles) {
   const CudaMatmul initial = cuda_matmul();
   set_cuda_matmul(CudaMatmul::kTiled);

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "error_of.h"
+#include "op_determinism_on.h"
 #include "tapeflow/models/char_rnn.h"
 #include "tapeflow/models/mnist_models.h"
 #include "tapeflow/tapeflow.h"
@@ -24,22 +25,13 @@ struct Run {
   size_t graphs = 0;
 };
 
-// Adam, as the notes; or SGD where Adam would magnify run-to-run rounding (see CapturedCnnStepsMatchEagerOnes).
-enum class Optimizer { kAdam, kSgd };
-
-std::unique_ptr<tf::optimizers::Optimizer> make_optimizer(Optimizer kind) {
-  if (kind == Optimizer::kSgd) return std::make_unique<tf::optimizers::SGD>(tf::optimizers::SGDOptions{.learning_rate = 0.01});
-  return std::make_unique<tf::optimizers::Adam>(tf::optimizers::AdamOptions{.learning_rate = 1e-3});
-}
-
-// Five steps of the notes' loop on CUDA, one batch each, eagerly or through a Function.
+// Five Adam steps of the notes' loop on CUDA, one batch each, eagerly or through a Function.
 template <class MakeModel>
 Run train(MakeModel make_model, const std::vector<std::pair<tf::Tensor, tf::Tensor>>& batches, bool captured,
-          bool training_flag, Optimizer optimizer_kind) {
+          bool training_flag) {
   tf::random::set_seed(5);
   auto model = make_model();
-  const std::unique_ptr<tf::optimizers::Optimizer> owned_optimizer = make_optimizer(optimizer_kind);
-  tf::optimizers::Optimizer& optimizer = *owned_optimizer;
+  tf::optimizers::Adam optimizer({.learning_rate = 1e-3});
   auto step = [&](const std::vector<tf::Tensor>& in) {
     tf::GradientTape tape;
     const tf::Tensor loss =
@@ -62,10 +54,10 @@ Run train(MakeModel make_model, const std::vector<std::pair<tf::Tensor, tf::Tens
 
 template <class MakeModel>
 void expect_captured_matches_eager(MakeModel make_model, const std::vector<std::pair<tf::Tensor, tf::Tensor>>& batches,
-                                   bool training_flag, Optimizer optimizer = Optimizer::kAdam) {
+                                   bool training_flag) {
   if (!tf::cuda_is_available()) GTEST_SKIP() << "no CUDA device on this machine";
-  const Run eager = train(make_model, batches, false, training_flag, optimizer);
-  const Run captured = train(make_model, batches, true, training_flag, optimizer);
+  const Run eager = train(make_model, batches, false, training_flag);
+  const Run captured = train(make_model, batches, true, training_flag);
   EXPECT_EQ(eager.graphs, 0u);
   EXPECT_EQ(captured.graphs, 1u) << "the second call captures, the later ones replay";
   EXPECT_EQ(captured.iterations, eager.iterations) << "each replay redoes the optimizer's count";
@@ -93,14 +85,13 @@ TEST(CudaFunction, CapturedMlpStepsMatchEagerOnes) {
   expect_captured_matches_eager([] { return std::make_unique<tf::models::MLP>(); }, image_batches(), true);
 }
 
-// cuDNN's fastest backward convolutions may add in a different order on each run (atomics), and Adam turns a
-// last-bit difference in a near-zero gradient into a step of a full learning rate (m / sqrt(v) is about its
-// sign). With Adam this test passed on one H200 run and failed on the next (losses 2e-5 apart at the fifth
-// step, weights up to 1e-3): the likely cause, though not yet shown. SGD keeps such differences at rounding
-// size, while a replay that read stale or clobbered memory would still be far off.
+// Under op determinism: cuDNN's fastest backward convolutions may add in a different order on each run
+// (atomics), and Adam turns a last-bit difference in a near-zero gradient into a step of a full learning rate
+// (m / sqrt(v) is about its sign). Without it this test passed on one H200 run and failed on the next (losses
+// 2e-5 apart at the fifth step, weights up to 1e-3).
 TEST(CudaFunction, CapturedCnnStepsMatchEagerOnes) {
-  expect_captured_matches_eager([] { return std::make_unique<tf::models::CNN>(); }, image_batches(), true,
-                                Optimizer::kSgd);
+  const tapeflow::testing::OpDeterminismOn on;
+  expect_captured_matches_eager([] { return std::make_unique<tf::models::CNN>(); }, image_batches(), true);
 }
 
 TEST(CudaFunction, CapturedCharRnnStepsMatchEagerOnes) {
