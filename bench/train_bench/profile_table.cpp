@@ -11,23 +11,25 @@ namespace {
 
 struct Span {
   const profiler::TraceEvent* event;
+  size_t recorded;  // its place in the trace: a scope's span follows those of the scopes inside it
   double self_us;
 };
 
-// Spans on one row nest (an op's scope inside its layer's): sorted by start, longest first, each span's
-// time is taken out of the innermost span still open when it starts.
-void subtract_nested(std::vector<Span>& spans) {
+// Spans on one row nest (an op's scope inside its layer's): sorted by start, longest first (on a tie, the
+// outer scope, recorded last), each span's time is taken out of the innermost span still open when it
+// starts. `slack_us`: how far a child may seem to start past its parent's end (timer resolution).
+void subtract_nested(std::vector<Span>& spans, double slack_us) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
     if (a.event->thread != b.event->thread) return a.event->thread < b.event->thread;
     if (a.event->start_us != b.event->start_us) return a.event->start_us < b.event->start_us;
-    return a.event->duration_us > b.event->duration_us;
+    if (a.event->duration_us != b.event->duration_us) return a.event->duration_us > b.event->duration_us;
+    return a.recorded > b.recorded;
   });
-  constexpr double kTimerSlackUs = 0.5;  // CUDA events resolve about half a microsecond
   std::vector<Span*> open;
   for (Span& span : spans) {
     const profiler::TraceEvent& e = *span.event;
     while (!open.empty() && (open.back()->event->thread != e.thread ||
-                             open.back()->event->start_us + open.back()->event->duration_us <= e.start_us + kTimerSlackUs)) {
+                             open.back()->event->start_us + open.back()->event->duration_us <= e.start_us + slack_us)) {
       open.pop_back();
     }
     if (!open.empty()) open.back()->self_us -= e.duration_us;
@@ -39,10 +41,12 @@ void subtract_nested(std::vector<Span>& spans) {
 
 std::string profile_table(const std::vector<profiler::TraceEvent>& events, int steps, bool device_rows) {
   std::vector<Span> spans;
-  for (const profiler::TraceEvent& e : events) {
-    if ((std::string_view(e.category) == "gpu") == device_rows) spans.push_back({&e, e.duration_us});
+  for (size_t i = 0; i < events.size(); ++i) {
+    const profiler::TraceEvent& e = events[i];
+    if ((std::string_view(e.category) == "gpu") == device_rows) spans.push_back({&e, i, e.duration_us});
   }
-  subtract_nested(spans);
+  constexpr double kCudaEventResolutionUs = 0.5;
+  subtract_nested(spans, device_rows ? kCudaEventResolutionUs : 0.0);
 
   std::map<std::string, std::pair<double, int64_t>> by_key;  // self microseconds, spans
   double total_us = 0;

@@ -1,7 +1,8 @@
 #pragma once
 // Where a training step's time goes, from the profiler's spans (tapeflow/profiler.h): each span's self time
 // (its duration less that of the spans nested in it on the same row), summed by scope and name. On a GPU the
-// device's rows say how long the kernels an op queued took; on the CPU the host's rows say how long the op ran.
+// device's rows say how long the kernels an op queued took, counting any idle time between them while the
+// host was still queueing; on the CPU the host's rows say how long the op ran.
 #include <string>
 #include <vector>
 

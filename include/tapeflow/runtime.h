@@ -35,9 +35,12 @@ bool tensor_float32_execution_enabled();
 
 // Run-to-run reproducible results on CUDA, as TF's tf.config.experimental.enable_op_determinism: conv2d
 // uses only the cuDNN algorithms cuDNN marks deterministic (often not the fastest), and gather's gradient
-// sums repeated indices in index order, bit for bit as the CPU, instead of atomically (slower for large
-// vocabularies). Off by default, as in TF and PyTorch. The CPU kernels are deterministic for a given
-// thread count either way.
+// sums repeated indices in index order, bit for bit as the CPU, instead of atomically; that reads every index
+// once per gradient element (vocabulary x width x indices), fine for small vocabularies, slow for large ones.
+// Results then repeat on the same GPU model (some reductions split their work by the number of SMs). Off by
+// default, as in TF and PyTorch. The CPU kernels are deterministic for a given thread count either way.
+// This and the TF32 setting are read when ops run: a step a tapeflow::Function has captured keeps the
+// settings of its capture.
 void enable_op_determinism(bool enabled = true);
 bool op_determinism_enabled();
 

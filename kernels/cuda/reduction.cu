@@ -1,5 +1,6 @@
 // CUDA twins of kernels/cpu/reduction.cpp. x is [outer, n, inner], y is [outer, inner].
-// inner == 1 (rows): a warp per row, or a block per row past kWarpRowLimit, with shuffle reductions.
+// inner == 1 (rows): the group launch_rows picks per row (a few lanes, a warp, or a block past
+// kWarpRowLimit), with shuffle reductions.
 // inner > 1 (columns): a 32 x 8 block reduces 32 adjacent columns, reads coalesced along inner,
 // its 8 thread rows splitting n and meeting in shared memory; with few outputs, n is also split over
 // blocks and a second pass combines their partials. Sums accumulate in double, as the CPU.

@@ -162,6 +162,7 @@ TEST_F(CudaLibraryOps, Conv2dMatchesTheCpuIncludingAsymmetricSamePadding) {
       {{2, 5, 7, 3}, {1, 1, 3, 33}, {1, 1}, {1, 1}, nn::Padding::kSame, "pointwise"},
   };
   uint64_t seed = 300;
+  const bool initial = cudnn_benchmark();  // TAPEFLOW_CUDNN_BENCHMARK=1 runs every test with it on
   for (const bool benchmark : {false, true}) {
     set_cudnn_benchmark(benchmark);
     for (const ConvCase& c : cases) {
@@ -173,7 +174,7 @@ TEST_F(CudaLibraryOps, Conv2dMatchesTheCpuIncludingAsymmetricSamePadding) {
           inputs, 1e-4);
     }
   }
-  set_cudnn_benchmark(false);
+  set_cudnn_benchmark(initial);
 }
 
 TEST_F(CudaLibraryOps, Conv2dWithTf32StaysWithinItsTolerance) {
