@@ -187,7 +187,8 @@ int main(int argc, char** argv) {
         rows.push_back({std::string(d.name) + " (heuristic vs timed algorithms)", shape, "GFLOP/s",
                         flop / t_heuristic / 1e6, flop / t_timed / 1e6, "cuDNN fastest, timed", error});
         rows.push_back({std::string(d.name) + " (deterministic vs heuristic)", shape, "GFLOP/s",
-                        flop / t_deterministic / 1e6, flop / t_heuristic / 1e6, "cuDNN heuristic", error_deterministic});
+                        flop / t_deterministic / 1e6, flop / t_heuristic / 1e6, "cuDNN heuristic",
+                        error_deterministic});
       }
     }
 
@@ -198,7 +199,8 @@ int main(int argc, char** argv) {
       Buffer src(n, 6), dst(n), other(n, 7);
       const double t_copy = time_ms([&] { kc::copy_device_to_device(kDevice, dst.data, src.data, src.bytes); });
       const double copy_gbs = 2.0 * double(src.bytes) / t_copy / 1e6;
-      rows.push_back({"device copy (cudaMemcpy D2D, read + write)", "256 MiB", "GB/s", copy_gbs, copy_gbs, "itself", 0.0});
+      rows.push_back(
+          {"device copy (cudaMemcpy D2D, read + write)", "256 MiB", "GB/s", copy_gbs, copy_gbs, "itself", 0.0});
       // One row: bytes moved (each input read once, each output written once) over the median time.
       auto bandwidth_row = [&](const std::string& name, const std::string& shape, double bytes, double error,
                                const std::function<void()>& f) {
@@ -212,10 +214,13 @@ int main(int argc, char** argv) {
       same.rank = 1;
       same.dims[0] = n;
       same.a_strides[0] = same.b_strides[0] = 1;
-      auto add = [&] { kc::binary(kDevice, kernels::BinaryOp::kAdd, DType::kFloat32, src.data, other.data, dst.data, same); };
+      auto add = [&] {
+        kc::binary(kDevice, kernels::BinaryOp::kAdd, DType::kFloat32, src.data, other.data, dst.data, same);
+      };
       add();
       kernels::cpu::binary(kernels::BinaryOp::kAdd, DType::kFloat32, a_host.data(), b_host.data(), want.data(), same);
-      bandwidth_row("add (elementwise, same shape)", flat, 3.0 * double(src.bytes), relative_error(dst.host(), want), add);
+      bandwidth_row("add (elementwise, same shape)", flat, 3.0 * double(src.bytes), relative_error(dst.host(), want),
+                    add);
       auto relu = [&] { kc::unary(kDevice, kernels::UnaryOp::kRelu, src.data, dst.data, n); };
       relu();
       kernels::cpu::unary(kernels::UnaryOp::kRelu, a_host.data(), want.data(), n);
@@ -228,10 +233,13 @@ int main(int argc, char** argv) {
         std::vector<int64_t> labels(static_cast<size_t>(row_count));
         std::mt19937 rng(8);
         for (int64_t& label : labels) label = std::uniform_int_distribution<int64_t>(0, classes - 1)(rng);
-        auto* labels_device = static_cast<int64_t*>(memory::cuda_allocator(kDevice).allocate(sizeof(int64_t) * labels.size()));
-        kc::copy_host_to_device(kDevice, labels_device, labels.data(), sizeof(int64_t) * labels.size());
+        const size_t label_bytes = sizeof(int64_t) * labels.size();
+        auto* labels_device = static_cast<int64_t*>(memory::cuda_allocator(kDevice).allocate(label_bytes));
+        kc::copy_host_to_device(kDevice, labels_device, labels.data(), label_bytes);
         Buffer loss(row_count);
-        auto xent = [&] { kc::softmax_xent(kDevice, src.data, labels_device, loss.data, dst.data, row_count, classes); };
+        auto xent = [&] {
+          kc::softmax_xent(kDevice, src.data, labels_device, loss.data, dst.data, row_count, classes);
+        };
         xent();
         std::vector<float> want_loss(static_cast<size_t>(row_count));
         kernels::cpu::softmax_xent(a_host.data(), labels.data(), want_loss.data(), want.data(), row_count, classes);
@@ -242,7 +250,7 @@ int main(int argc, char** argv) {
         const double bytes = double(row_count) * (2.0 * classes * sizeof(float) + sizeof(int64_t) + sizeof(float));
         bandwidth_row("softmax cross-entropy (fused forward + backward)",
                       "[" + std::to_string(row_count) + ", " + std::to_string(classes) + "]", bytes, error, xent);
-        memory::cuda_allocator(kDevice).deallocate(labels_device, sizeof(int64_t) * labels.size());
+        memory::cuda_allocator(kDevice).deallocate(labels_device, label_bytes);
       }
 
       // Max pooling 2x2/2 at the CNN's first pooling layer, over a batch of 1024 so the input is ~100 MB.

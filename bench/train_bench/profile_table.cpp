@@ -17,7 +17,8 @@ struct Span {
 
 // Spans on one row nest (an op's scope inside its layer's): sorted by start, longest first (on a tie, the
 // outer scope, recorded last), each span's time is taken out of the innermost span still open when it
-// starts. `slack_us`: how far a child may seem to start past its parent's end (timer resolution).
+// starts. `slack_us`: how far a span may seem to start before the end of the one it follows and still not
+// count as nested in it (the timers' resolution).
 void subtract_nested(std::vector<Span>& spans, double slack_us) {
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
     if (a.event->thread != b.event->thread) return a.event->thread < b.event->thread;

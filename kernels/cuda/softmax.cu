@@ -1,6 +1,7 @@
 // CUDA twins of kernels/cpu/softmax.cpp. Along the last axis (inner == 1) a group of lanes, a warp, or a
-// block (launch_rows picks by row length) normalises each row: max, then sum of exp, then the write, each a strided pass over
-// the row (re-read from L1/L2) and a shuffle reduction. Along another axis a thread walks each lane.
+// block (launch_rows picks by row length) normalises each row: max, then sum of exp, then the write, each a
+// strided pass over the row (re-read from L1/L2) and a shuffle reduction. Along another axis a thread walks
+// each lane.
 #include <cstdint>
 
 #include "kernels/cuda/bad_input.cuh"

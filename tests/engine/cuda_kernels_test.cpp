@@ -279,7 +279,8 @@ TEST_F(CudaKernels, OpDeterminismRepeatsGatherAndConvGradientsBitForBit) {
   }, {table, ids, weights}, 0);
 
   // The CNN's second conv, forward and backward: two runs agree bit for bit, and with the CPU to rounding.
-  const Tensor x = random::normal({8, 14, 14, 32}, 0.f, 1.f, 2103), filters = random::normal({5, 5, 32, 64}, 0.f, 0.1f, 2104);
+  const Tensor x = random::normal({8, 14, 14, 32}, 0.f, 1.f, 2103);
+  const Tensor filters = random::normal({5, 5, 32, 64}, 0.f, 0.1f, 2104);
   const Tensor dy = random::normal({8, 14, 14, 64}, 0.f, 1.f, 2105);
   const auto conv_gradients = [&](Device device) {
     const Tensor x_on = x.to(device), filters_on = filters.to(device);
@@ -288,16 +289,16 @@ TEST_F(CudaKernels, OpDeterminismRepeatsGatherAndConvGradientsBitForBit) {
     tape.watch(filters_on);
     const Tensor loss = reduce_sum(nn::conv2d(x_on, filters_on, {1, 1}, nn::Padding::kSame) * dy.to(device));
     std::vector<std::vector<float>> values;
-    for (const Tensor& g : tape.gradient(loss, {x_on, filters_on})) values.push_back(g.to(Device::cpu()).numpy<float>());
+    for (const Tensor& g : tape.gradient(loss, {x_on, filters_on}))
+      values.push_back(g.to(Device::cpu()).numpy<float>());
     return values;
   };
   const auto first = conv_gradients(Device::cuda()), second = conv_gradients(Device::cuda());
   const auto cpu = conv_gradients(Device::cpu());
   for (size_t i = 0; i < first.size(); ++i) {
     EXPECT_EQ(first[i], second[i]) << "gradient " << i << " differs between two runs";
-    EXPECT_LE(relative_error(constant(first[i], {int64_t(first[i].size())}), constant(cpu[i], {int64_t(cpu[i].size())})),
-              1e-5)
-        << "gradient " << i;
+    const Shape flat{int64_t(first[i].size())};
+    EXPECT_LE(relative_error(constant(first[i], flat), constant(cpu[i], flat)), 1e-5) << "gradient " << i;
   }
 }
 
