@@ -141,14 +141,10 @@ for test_bin in "$BIN"/*_tests; do
   gpu_tests=$((gpu_tests + count))
   ((count == 0)) && continue
   gpu_step "tests-$name" 150 "$test_bin" --gtest_filter="$GPU_FILTER" --gtest_output="json:$WORK/tests/$name.json"
-done
-# Again with cuDNN's algorithms timed once per shape (TAPEFLOW_CUDNN_BENCHMARK=1), which can pick other
-# algorithms than its heuristics: what making that the default (as TF's autotuning) would need to pass.
-for test_bin in "$BIN"/engine_tests "$BIN"/models_tests; do
-  [[ -x "$test_bin" ]] || continue
-  name=$(basename "$test_bin")-cudnn-timed
-  TAPEFLOW_CUDNN_BENCHMARK=1 gpu_step "tests-$name" 150 "$test_bin" --gtest_filter="$GPU_FILTER" \
-    --gtest_output="json:$WORK/tests/$name.json"
+  # Again with cuDNN's algorithms timed once per shape (TAPEFLOW_CUDNN_BENCHMARK=1), which can pick other
+  # algorithms than its heuristics: what making that the default (as TF's autotuning) would need to pass.
+  TAPEFLOW_CUDNN_BENCHMARK=1 gpu_step "tests-$name-cudnn-timed" 150 "$test_bin" --gtest_filter="$GPU_FILTER" \
+    --gtest_output="json:$WORK/tests/$name-cudnn-timed.json"
 done
 ((gpu_tests == 0)) && record gpu-tests fail 0 "no test named *Cuda*/*CUDA*/*Gpu*/*GPU* in the bundle's test binaries"
 ((DRY_RUN)) && record gpu-tests-listed pass 0 "$gpu_tests GPU tests in $(ls "$BIN"/*_tests | wc -l) test binaries"
