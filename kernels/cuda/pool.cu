@@ -2,13 +2,20 @@
 // orders these kernels keep: forward windows are read row by row, and each input element's gradient
 // adds its windows' contributions in output order — so max pooling matches the CPU bit for bit.
 //
-// Forward: one thread per output element (b, oh, ow, ch); neighbouring threads take neighbouring
-// channels, so every load of a window row is coalesced. Backward gathers instead of scattering: one
-// thread per input element sums over the (at most ceil(k / stride)^2) windows that contain it, so the
-// input gradient is fully written without atomics or a zero fill, in a fixed order.
+// Forward: one thread per output pixel and group of V channels (V = 4, one float4, when the channel count
+// and the pointers allow; else 1); neighbouring threads take neighbouring channels, so every load of a window
+// row is coalesced. Backward gathers instead of scattering: one thread per input pixel and channel group sums
+// over the (at most ceil(k / stride)^2) windows that contain it, so the input gradient is fully written
+// without atomics or a zero fill, in a fixed order.
+//
+// These kernels do little arithmetic per byte but unravel an index per thread: with hardware division they
+// were bound by it (max pooling's backward at 13% of the copy bandwidth). 32-bit launches divide by
+// multiplying (kernels/cuda/fast_divisor.h), and channel groups divide the unravelling among four channels.
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
+#include "kernels/cuda/fast_divisor.h"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/pool.h"
 
@@ -16,14 +23,31 @@ namespace tapeflow::kernels::cuda {
 
 namespace {
 
-// The geometry in the launch's index type: 32-bit wherever every index fits, since these kernels are bound by
-// their index arithmetic (a 64-bit division costs several times the instructions of a 32-bit one).
+// 64-bit launches (tensors past 2^31 elements) divide by the hardware's division.
+struct PlainDivisor {
+  explicit PlainDivisor(int64_t d) : d_(d) {}
+  __device__ int64_t divisor() const { return d_; }
+  __device__ int64_t divide(int64_t x) const { return x / d_; }
+
+ private:
+  int64_t d_;
+};
+template <class I>
+using Divisor = std::conditional_t<std::is_same_v<I, int32_t>, FastDivisor, PlainDivisor>;
+
+// The geometry in the launch's index type, with a divisor for every size an index is divided by.
 template <class I>
 struct Geometry {
-  explicit Geometry(const Conv2DGeometry& g)
-      : h(I(g.h)), w(I(g.w)), c(I(g.c)), kh(I(g.kh)), kw(I(g.kw)), oh(I(g.oh)), ow(I(g.ow)), stride_h(I(g.stride_h)),
-        stride_w(I(g.stride_w)), pad_top(I(g.pad_top)), pad_left(I(g.pad_left)) {}
-  I h, w, c, kh, kw, oh, ow, stride_h, stride_w, pad_top, pad_left;
+  Geometry(const Conv2DGeometry& g, int channels_per_thread)
+      : h(I(g.h)), w(I(g.w)), c(I(g.c)), kh(I(g.kh)), kw(I(g.kw)), oh(I(g.oh)), ow(I(g.ow)), pad_top(I(g.pad_top)),
+        pad_left(I(g.pad_left)), stride_h(I(g.stride_h)), stride_w(I(g.stride_w)), by_h(divisor(h)), by_w(divisor(w)),
+        by_oh(divisor(oh)), by_ow(divisor(ow)), by_groups(divisor(c / I(channels_per_thread))) {}
+  // A size of 0 leaves nothing to unravel by it (a valid window wider than the image has no outputs, and its
+  // input gradient is all zeros), but a divisor must be positive.
+  static I divisor(I size) { return size < 1 ? 1 : size; }
+  I h, w, c, kh, kw, oh, ow, pad_top, pad_left;
+  Divisor<I> stride_h, stride_w;
+  Divisor<I> by_h, by_w, by_oh, by_ow, by_groups;  // unravel's: image rows and columns, channel groups
 };
 
 // The in-bounds part [begin, end) of the window starting at `start` (k wide) over [0, extent).
@@ -38,66 +62,91 @@ __device__ __forceinline__ Span<I> clip(I start, I k, I extent) {
 
 // The outputs [first, last] along one dim whose windows contain input position i.
 template <class I>
-__device__ __forceinline__ Span<I> windows_over(I i, I pad, I k, I stride, I outputs) {
+__device__ __forceinline__ Span<I> windows_over(I i, I pad, I k, const Divisor<I>& stride, I outputs) {
   const I lowest = i + pad - k + 1;  // the first window start (in padded coordinates) that reaches i
-  const I first = lowest <= 0 ? 0 : (lowest + stride - 1) / stride;
-  const I last = (i + pad) / stride;
+  const I first = lowest <= 0 ? 0 : stride.divide(lowest + stride.divisor() - 1);
+  const I last = stride.divide(i + pad);
   return {first, last < outputs - 1 ? last : outputs - 1};
 }
 
-// Unravels element e of an [n, rows, cols, c] tensor.
+// Unravels item e of an [n, rows, cols, groups] grid: a pixel and its group of channels.
 template <class I>
 struct Pixel {
-  I b, row, col, ch;
+  I b, row, col, group;
 };
 template <class I>
-__device__ __forceinline__ Pixel<I> unravel(I e, I rows, I cols, I c) {
-  const I ch = e % c;
-  e /= c;
-  const I col = e % cols;
-  e /= cols;
-  return {e / rows, e % rows, col, ch};
+__device__ __forceinline__ Pixel<I> unravel(I e, const Divisor<I>& rows, const Divisor<I>& cols,
+                                            const Divisor<I>& groups) {
+  const I pixel = groups.divide(e);
+  const I image_row = cols.divide(pixel);
+  const I b = rows.divide(image_row);
+  return {b, image_row - b * rows.divisor(), pixel - image_row * cols.divisor(), e - pixel * groups.divisor()};
 }
 
-template <class I, bool kArgmax>
-__global__ void max_pool_forward_kernel(const float* input, float* out, int32_t* argmax, Geometry<I> g,
-                                        I total) {
+// V channels, moved as one load or store.
+template <int V>
+using Floats = Pack<float, V>;
+template <int V>
+using Indices = Pack<int32_t, V>;
+template <int V, class T>
+__device__ __forceinline__ Pack<T, V> load_pack(const T* from) {
+  return *reinterpret_cast<const Pack<T, V>*>(from);
+}
+
+template <class I, int V, bool kArgmax>
+__global__ void max_pool_forward_kernel(const float* input, float* out, int32_t* argmax, Geometry<I> g, I total) {
   for (I e = I(global_thread()); e < total; e += I(grid_threads())) {
-    const Pixel<I> p = unravel(e, g.oh, g.ow, g.c);
-    const Span<I> rows = clip(p.row * g.stride_h - g.pad_top, g.kh, g.h);
-    const Span<I> cols = clip(p.col * g.stride_w - g.pad_left, g.kw, g.w);
+    const Pixel<I> p = unravel(e, g.by_oh, g.by_ow, g.by_groups);
+    const I channel = p.group * V;
+    const Span<I> rows = clip(p.row * g.stride_h.divisor() - g.pad_top, g.kh, g.h);
+    const Span<I> cols = clip(p.col * g.stride_w.divisor() - g.pad_left, g.kw, g.w);
     const float* image = input + p.b * g.h * g.w * g.c;
-    I best_at = (rows.begin * g.w + cols.begin) * g.c + p.ch;
-    float best = image[best_at];
+    const I first = (rows.begin * g.w + cols.begin) * g.c + channel;
+    Floats<V> best = load_pack<V>(image + first);
+    I best_at[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) best_at[j] = first;
     for (I ih = rows.begin; ih < rows.end; ++ih)
       for (I iw = cols.begin; iw < cols.end; ++iw) {
-        const I at = (ih * g.w + iw) * g.c + p.ch;
-        const float x = image[at];
-        if (x > best) {  // strictly: the first maximum wins, as on the CPU
-          best = x;
-          best_at = at;
-        }
+        const I at = (ih * g.w + iw) * g.c + channel;
+        const Floats<V> x = load_pack<V>(image + at);
+#pragma unroll
+        for (int j = 0; j < V; ++j)
+          if (x.v[j] > best.v[j]) {  // strictly: the first maximum wins, as on the CPU
+            best.v[j] = x.v[j];
+            best_at[j] = at;
+          }
       }
-    out[e] = best;
-    if (kArgmax) argmax[e] = static_cast<int32_t>(best_at);
+    *reinterpret_cast<Floats<V>*>(out + e * V) = best;
+    if (kArgmax) {
+      Indices<V> where;
+#pragma unroll
+      for (int j = 0; j < V; ++j) where.v[j] = static_cast<int32_t>(best_at[j] + j);
+      *reinterpret_cast<Indices<V>*>(argmax + e * V) = where;
+    }
   }
 }
 
-template <class I>
+template <class I, int V>
 __global__ void max_pool_backward_kernel(const float* d_out, const int32_t* argmax, float* d_input, Geometry<I> g,
                                          I total) {
   for (I e = I(global_thread()); e < total; e += I(grid_threads())) {
-    const Pixel<I> p = unravel(e, g.h, g.w, g.c);
-    const I self = (p.row * g.w + p.col) * g.c + p.ch;  // as argmax records it
+    const Pixel<I> p = unravel(e, g.by_h, g.by_w, g.by_groups);
+    const I channel = p.group * V;
+    const I self = (p.row * g.w + p.col) * g.c + channel;  // as argmax records it
     const Span<I> ohs = windows_over(p.row, g.pad_top, g.kh, g.stride_h, g.oh);
     const Span<I> ows = windows_over(p.col, g.pad_left, g.kw, g.stride_w, g.ow);
-    float sum = 0.f;
+    Floats<V> sum{};
     for (I oh = ohs.begin; oh <= ohs.end; ++oh)
       for (I ow = ows.begin; ow <= ows.end; ++ow) {
-        const I o = ((p.b * g.oh + oh) * g.ow + ow) * g.c + p.ch;
-        if (argmax[o] == self) sum += d_out[o];
+        const I o = ((p.b * g.oh + oh) * g.ow + ow) * g.c + channel;
+        const Indices<V> from = load_pack<V>(argmax + o);
+        const Floats<V> d = load_pack<V>(d_out + o);
+#pragma unroll
+        for (int j = 0; j < V; ++j)
+          if (from.v[j] == self + j) sum.v[j] += d.v[j];
       }
-    d_input[e] = sum;
+    *reinterpret_cast<Floats<V>*>(d_input + e * V) = sum;
   }
 }
 
@@ -106,81 +155,103 @@ __device__ __forceinline__ float inverse_count(Span<I> rows, Span<I> cols) {
   return 1.f / static_cast<float>((rows.end - rows.begin) * (cols.end - cols.begin));
 }
 
-template <class I>
+template <class I, int V>
 __global__ void avg_pool_forward_kernel(const float* input, float* out, Geometry<I> g, I total) {
   for (I e = I(global_thread()); e < total; e += I(grid_threads())) {
-    const Pixel<I> p = unravel(e, g.oh, g.ow, g.c);
-    const Span<I> rows = clip(p.row * g.stride_h - g.pad_top, g.kh, g.h);
-    const Span<I> cols = clip(p.col * g.stride_w - g.pad_left, g.kw, g.w);
+    const Pixel<I> p = unravel(e, g.by_oh, g.by_ow, g.by_groups);
+    const I channel = p.group * V;
+    const Span<I> rows = clip(p.row * g.stride_h.divisor() - g.pad_top, g.kh, g.h);
+    const Span<I> cols = clip(p.col * g.stride_w.divisor() - g.pad_left, g.kw, g.w);
     const float* image = input + p.b * g.h * g.w * g.c;
-    float sum = 0.f;
+    Floats<V> sum{};
     for (I ih = rows.begin; ih < rows.end; ++ih)
-      for (I iw = cols.begin; iw < cols.end; ++iw) sum += image[(ih * g.w + iw) * g.c + p.ch];
-    out[e] = sum * inverse_count(rows, cols);
+      for (I iw = cols.begin; iw < cols.end; ++iw) {
+        const Floats<V> x = load_pack<V>(image + (ih * g.w + iw) * g.c + channel);
+#pragma unroll
+        for (int j = 0; j < V; ++j) sum.v[j] += x.v[j];
+      }
+    const float inverse = inverse_count(rows, cols);
+#pragma unroll
+    for (int j = 0; j < V; ++j) sum.v[j] *= inverse;
+    *reinterpret_cast<Floats<V>*>(out + e * V) = sum;
   }
 }
 
-template <class I>
+template <class I, int V>
 __global__ void avg_pool_backward_kernel(const float* d_out, float* d_input, Geometry<I> g, I total) {
   for (I e = I(global_thread()); e < total; e += I(grid_threads())) {
-    const Pixel<I> p = unravel(e, g.h, g.w, g.c);
+    const Pixel<I> p = unravel(e, g.by_h, g.by_w, g.by_groups);
+    const I channel = p.group * V;
     const Span<I> ohs = windows_over(p.row, g.pad_top, g.kh, g.stride_h, g.oh);
     const Span<I> ows = windows_over(p.col, g.pad_left, g.kw, g.stride_w, g.ow);
-    float sum = 0.f;
+    Floats<V> sum{};
     for (I oh = ohs.begin; oh <= ohs.end; ++oh) {
-      const Span<I> rows = clip(oh * g.stride_h - g.pad_top, g.kh, g.h);
+      const Span<I> rows = clip(oh * g.stride_h.divisor() - g.pad_top, g.kh, g.h);
       for (I ow = ows.begin; ow <= ows.end; ++ow) {
-        const Span<I> cols = clip(ow * g.stride_w - g.pad_left, g.kw, g.w);
-        sum += d_out[((p.b * g.oh + oh) * g.ow + ow) * g.c + p.ch] * inverse_count(rows, cols);
+        const Span<I> cols = clip(ow * g.stride_w.divisor() - g.pad_left, g.kw, g.w);
+        const Floats<V> d = load_pack<V>(d_out + ((p.b * g.oh + oh) * g.ow + ow) * g.c + channel);
+        const float inverse = inverse_count(rows, cols);
+#pragma unroll
+        for (int j = 0; j < V; ++j) sum.v[j] += d.v[j] * inverse;
       }
     }
-    d_input[e] = sum;
+    *reinterpret_cast<Floats<V>*>(d_input + e * V) = sum;
   }
 }
 
 // Indices stay below this in 32-bit launches, with room for a grid-stride step past the last element.
 constexpr int64_t kInt32IndexLimit = (int64_t{1} << 31) - (int64_t{1} << 24);
 
-// Launches kernel<int32_t> (or kernel<int64_t> when the input or output is too large for 32-bit indices)
-// over `total` elements, each of the input's or the output's (none: nothing to do).
-template <template <class> class Kernel, class... Args>
-void launch(int device, const Conv2DGeometry& g, int64_t total, Args... args) {
-  if (total == 0) return;
+// Launches Kernel<I, V>::kernel over the `elements` elements of the input or the output (none: nothing to do):
+// I = int32_t unless the tensors are too large for 32-bit indices; V = 4 channels per thread when `pointers`
+// are all 16-byte aligned (or null) and the channel count is a multiple of 4.
+template <template <class, int> class Kernel, class... Args>
+void launch(int device, const Conv2DGeometry& g, int64_t elements, std::initializer_list<const void*> pointers,
+            Args... args) {
+  if (elements == 0) return;
+  const bool by_four = g.c % 4 == 0 && std::all_of(pointers.begin(), pointers.end(),
+                                                   [](const void* p) { return aligned_to(p, 16); });
+  const int64_t total = by_four ? elements / 4 : elements;
   cudaStream_t stream = stream_for(device);
   const unsigned grid = grid_for(device, total);
+  const auto with = [&](auto index, auto channels_per_thread) {
+    using I = decltype(index);
+    constexpr int V = decltype(channels_per_thread)::value;
+    Kernel<I, V>::kernel<<<grid, kThreads, 0, stream>>>(args..., Geometry<I>(g, V), I(total));
+  };
   if (std::max(g.n * g.h * g.w * g.c, g.n * g.oh * g.ow * g.c) < kInt32IndexLimit) {
-    Kernel<int32_t>::kernel<<<grid, kThreads, 0, stream>>>(args..., Geometry<int32_t>(g), int32_t(total));
+    by_four ? with(int32_t{}, std::integral_constant<int, 4>{}) : with(int32_t{}, std::integral_constant<int, 1>{});
   } else {
-    Kernel<int64_t>::kernel<<<grid, kThreads, 0, stream>>>(args..., Geometry<int64_t>(g), total);
+    by_four ? with(int64_t{}, std::integral_constant<int, 4>{}) : with(int64_t{}, std::integral_constant<int, 1>{});
   }
   TAPEFLOW_CUDA_CHECK_LAUNCH();
 }
 
-// The kernels by index type, for launch().
-template <class I> struct MaxPoolForwardWithArgmax { static constexpr auto kernel = max_pool_forward_kernel<I, true>; };
-template <class I> struct MaxPoolForward { static constexpr auto kernel = max_pool_forward_kernel<I, false>; };
-template <class I> struct MaxPoolBackward { static constexpr auto kernel = max_pool_backward_kernel<I>; };
-template <class I> struct AvgPoolForward { static constexpr auto kernel = avg_pool_forward_kernel<I>; };
-template <class I> struct AvgPoolBackward { static constexpr auto kernel = avg_pool_backward_kernel<I>; };
+// The kernels by index type and channels per thread, for launch().
+template <class I, int V> struct MaxPoolForwardWithArgmax { static constexpr auto kernel = max_pool_forward_kernel<I, V, true>; };
+template <class I, int V> struct MaxPoolForward { static constexpr auto kernel = max_pool_forward_kernel<I, V, false>; };
+template <class I, int V> struct MaxPoolBackward { static constexpr auto kernel = max_pool_backward_kernel<I, V>; };
+template <class I, int V> struct AvgPoolForward { static constexpr auto kernel = avg_pool_forward_kernel<I, V>; };
+template <class I, int V> struct AvgPoolBackward { static constexpr auto kernel = avg_pool_backward_kernel<I, V>; };
 
 }  // namespace
 
 void max_pool_forward(int device, const float* input, float* out, int32_t* argmax, const Conv2DGeometry& g) {
-  const int64_t total = g.n * g.oh * g.ow * g.c;
-  if (argmax != nullptr) launch<MaxPoolForwardWithArgmax>(device, g, total, input, out, argmax);
-  else launch<MaxPoolForward>(device, g, total, input, out, argmax);
+  const int64_t outputs = g.n * g.oh * g.ow * g.c;
+  if (argmax != nullptr) launch<MaxPoolForwardWithArgmax>(device, g, outputs, {input, out, argmax}, input, out, argmax);
+  else launch<MaxPoolForward>(device, g, outputs, {input, out}, input, out, argmax);
 }
 
 void max_pool_backward(int device, const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g) {
-  launch<MaxPoolBackward>(device, g, g.n * g.h * g.w * g.c, d_out, argmax, d_input);
+  launch<MaxPoolBackward>(device, g, g.n * g.h * g.w * g.c, {d_out, argmax, d_input}, d_out, argmax, d_input);
 }
 
 void avg_pool_forward(int device, const float* input, float* out, const Conv2DGeometry& g) {
-  launch<AvgPoolForward>(device, g, g.n * g.oh * g.ow * g.c, input, out);
+  launch<AvgPoolForward>(device, g, g.n * g.oh * g.ow * g.c, {input, out}, input, out);
 }
 
 void avg_pool_backward(int device, const float* d_out, float* d_input, const Conv2DGeometry& g) {
-  launch<AvgPoolBackward>(device, g, g.n * g.h * g.w * g.c, d_out, d_input);
+  launch<AvgPoolBackward>(device, g, g.n * g.h * g.w * g.c, {d_out, d_input}, d_out, d_input);
 }
 
 }  // namespace tapeflow::kernels::cuda

@@ -4,30 +4,14 @@
 // each lane.
 #include <cstdint>
 
-#include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/reduce.cuh"
+#include "kernels/cuda/softmax_row.cuh"
 #include "kernels/softmax.h"
 
 namespace tapeflow::kernels::cuda {
 
 namespace {
-
-// As the CPU's lane_max: a NaN is never > m, so it is skipped (and shows up in the sum instead).
-template <class G>
-__device__ float row_max(const float* x, int64_t n) {
-  float m = -INFINITY;
-  for (int64_t k = G::rank(); k < n; k += G::size()) m = x[k] > m ? x[k] : m;
-  return G::reduce(m, MaxOp{});
-}
-
-// sum(exp(x - m)) over the row.
-template <class G>
-__device__ float row_sum_exp(const float* x, int64_t n, float m) {
-  float s = 0.f;
-  for (int64_t k = G::rank(); k < n; k += G::size()) s += expf(x[k] - m);
-  return G::reduce(s, AddOp{});
-}
 
 // x, y: [rows, n].
 template <class G>
@@ -88,35 +72,6 @@ __global__ void softmax_backward_lanes(const float* y, const float* dy, float* d
   }
 }
 
-// One pass per row of logits [rows, n]: loss[r] = log(sum) - (x[label] - m); grad (when non-null)
-// = softmax - onehot(label). A row whose label is outside [0, n) gets a NaN loss and a zero gradient
-// (so that the weights survive until the host hears of it), and is reported to the device's bad-input slot.
-template <class G>
-__global__ void softmax_xent_rows(const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
-                                  int64_t n, BadInputSink bad) {
-  for (int64_t r = G::first_row(); r < rows; r += G::row_stride()) {
-    const float* x = logits + r * n;
-    float* g = grad ? grad + r * n : nullptr;
-    const int64_t label = labels[r];
-    if (label < 0 || label >= n) {  // uniform over the group: all its threads read the same label
-      if (G::rank() == 0) {
-        report_bad_input(bad, BadInput::kLabel, r, label, n);
-        loss[r] = NAN;
-      }
-      if (g)
-        for (int64_t k = G::rank(); k < n; k += G::size()) g[k] = 0.f;
-      continue;
-    }
-    const float m = row_max<G>(x, n);
-    const float sum = row_sum_exp<G>(x, n, m);
-    if (G::rank() == 0) loss[r] = logf(sum) - (x[label] - m);
-    if (g) {
-      const float inv = 1.f / sum;
-      for (int64_t k = G::rank(); k < n; k += G::size()) g[k] = expf(x[k] - m) * inv - (k == label ? 1.f : 0.f);
-    }
-  }
-}
-
 }  // namespace
 
 void softmax(int device, const float* x, float* y, int64_t outer, int64_t n, int64_t inner, bool log) {
@@ -141,15 +96,6 @@ void softmax_backward(int device, const float* y, const float* dy, float* dx, in
   softmax_backward_lanes<<<grid_for(device, outer * inner), kThreads, 0, stream_for(device)>>>(y, dy, dx, outer, n,
                                                                                               inner, log);
   TAPEFLOW_CUDA_CHECK_LAUNCH();
-}
-
-void softmax_xent(int device, const float* logits, const int64_t* labels, float* loss, float* grad, int64_t rows,
-                  int64_t n) {
-  if (rows == 0) return;
-  const BadInputSink bad = bad_input_sink(device);
-  launch_rows(device, rows, n, [&](auto group, unsigned grid, int threads, cudaStream_t s) {
-    softmax_xent_rows<decltype(group)><<<grid, threads, 0, s>>>(logits, labels, loss, grad, rows, n, bad);
-  });
 }
 
 }  // namespace tapeflow::kernels::cuda
