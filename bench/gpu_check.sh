@@ -18,12 +18,14 @@ cd "$(dirname "$0")/.."
 
 usage() {
   cat <<EOF
-usage: bench/gpu_check.sh [--bundle FILE] [--out DIR] [--budget SECONDS] [--seconds S] [--dry-run]
+usage: bench/gpu_check.sh [--bundle FILE] [--out DIR] [--budget SECONDS] [--seconds S] [--only STEPS] [--dry-run]
   --bundle FILE     the bundle made by bench/gpu_bundle.sh (default: build-gpu/gpu-bundle.tar.xz)
   --out DIR         where gpu-check.md, gpu-check.json and gpu-check-logs.tar.gz go (default: \$OUT, else
                     build-gpu/gpu-check)
   --budget SECONDS  wall-clock budget of all steps together (default: 380); steps past it are not run
   --seconds S       timed seconds per throughput measurement (default: 4)
+  --only STEPS      run only the steps whose names match one of these comma-separated shell patterns, e.g.
+                    'tests-engine_tests,kernel-bench' to recheck a kernel change (the rest: "not run")
   --dry-run         run only what needs no GPU; print the GPU steps instead of running them
 EOF
 }
@@ -33,15 +35,17 @@ OUT_DIR=${OUT:-build-gpu/gpu-check}
 BUDGET=380
 SECONDS_PER_RUN=4
 DRY_RUN=0
+ONLY=
 while (($#)); do
   case "$1" in
     --bundle) BUNDLE=${2:?--bundle needs a file}; shift 2 ;;
     --out) OUT_DIR=${2:?--out needs a folder}; shift 2 ;;
     --budget) BUDGET=${2:?--budget needs seconds}; shift 2 ;;
     --seconds) SECONDS_PER_RUN=${2:?--seconds needs a number}; shift 2 ;;
+    --only) ONLY=${2:?--only needs step patterns}; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "gpu_check: unknown argument '$1' (expected --bundle, --out, --budget, --seconds or --dry-run)" >&2
+    *) echo "gpu_check: unknown argument '$1' (expected --bundle, --out, --budget, --seconds, --only or --dry-run)" >&2
        usage >&2; exit 2 ;;
   esac
 done
@@ -63,12 +67,24 @@ START=$(date +%s)
 log() { printf '[gpu-check %3ds] %s\n' $(($(date +%s) - START)) "$*"; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$STEPS"; log "$1: $2${4:+ ($4)}"; }
 time_left() { echo $((BUDGET - ($(date +%s) - START))); }
+# Whether step NAME is one --only asks for (all are, without it).
+wanted() {
+  [[ -z "$ONLY" ]] && return 0
+  local pattern patterns
+  IFS=, read -ra patterns <<<"$ONLY"
+  for pattern in "${patterns[@]}"; do
+    # shellcheck disable=SC2053  # the pattern is a glob on purpose
+    [[ "$1" == $pattern ]] && return 0
+  done
+  return 1
+}
 
 # step NAME TIMEOUT COMMAND...: runs COMMAND with the smaller of TIMEOUT and the budget left, stdout in
 # logs/NAME.out, stderr in logs/NAME.err; records pass, fail (exit status or timeout, last error line) or
 # "not run". gpu_step is the same for a step that needs a GPU: in the dry run it only says what it would run.
 step() {
   local name=$1 limit=$2; shift 2
+  if ! wanted "$name"; then record "$name" "not run" 0 "not asked for (--only)"; return 1; fi
   local left; left=$(time_left)
   ((left < limit)) && limit=$left
   if ((limit < 5)); then record "$name" "not run" 0 "out of time budget"; return 1; fi

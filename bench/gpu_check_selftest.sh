@@ -3,7 +3,7 @@
 # Packs a bundle of this build's own train_bench and test binaries (dynamically linked: fine on this
 # machine), then checks that gpu_check.sh rejects a bad flag, and that its dry run unpacks the bundle, runs
 # the CPU steps (the bundle's train_bench, the GPU-test listing, the PyTorch peer where torch is installed)
-# and writes its report. Usage: bench/gpu_check_selftest.sh BIN_DIR
+# and writes its report, and that --only runs just the steps it names. Usage: bench/gpu_check_selftest.sh BIN_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin_dir=${1:?usage: bench/gpu_check_selftest.sh BIN_DIR (the build folder bin/ with train_bench and *_tests)}
@@ -31,4 +31,8 @@ grep -q '^| total | |' "$work/out/gpu-check.md" ||
   { echo "selftest: the report shows no profile table (train_bench --profile-steps)" >&2; exit 1; }
 grep -q '^| mlp | cpu |' "$work/out/gpu-check.md" ||
   { echo "selftest: the report has no throughput row from the dry run's CPU measurements" >&2; exit 1; }
+bench/gpu_check.sh --dry-run --budget 120 --only 'bundle-graph*' --bundle "$work/bundle.tar" --out "$work/only" \
+  >/dev/null
+grep -q '^| bundle-graph-flag | pass |' "$work/only/gpu-check.md" && grep -q '^| bundle-starts | not run |' \
+  "$work/only/gpu-check.md" || { echo "selftest: --only 'bundle-graph*' did not run just that step" >&2; exit 1; }
 echo "selftest: gpu_check.sh dry run ok"

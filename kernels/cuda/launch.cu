@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <array>
+#include <map>
 #include <mutex>
+#include <tuple>
 
 #include "kernels/cuda/launch.cuh"
 
@@ -31,6 +33,27 @@ int64_t blocks_to_fill(int device) { return int64_t{sm_count(device)} * kBlocksP
 unsigned grid_for(int device, int64_t items, int64_t items_per_block) {
   const int64_t needed = (items + items_per_block - 1) / items_per_block;
   return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, blocks_to_fill(device))));
+}
+
+unsigned resident_grid_for(int device, const void* kernel, int threads, int64_t items, int64_t items_per_block,
+                           size_t smem) {
+  // The occupancy query reads the kernel's attributes: asked once per kernel and launch shape.
+  using Key = std::tuple<int, const void*, int, size_t>;
+  static std::mutex mutex;
+  static std::map<Key, int64_t> resident;
+  int64_t blocks = 0;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto [at, inserted] = resident.try_emplace(Key{device, kernel, threads, smem}, 0);
+    if (inserted) {
+      int per_sm = 0;
+      TAPEFLOW_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, smem));
+      at->second = int64_t{sm_count(device)} * std::max(per_sm, 1);
+    }
+    blocks = at->second;
+  }
+  const int64_t needed = (items + items_per_block - 1) / items_per_block;
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, blocks)));
 }
 
 }  // namespace tapeflow::kernels::cuda

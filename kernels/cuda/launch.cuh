@@ -21,6 +21,17 @@ cudaStream_t stream_for(int device);
 unsigned grid_for(int device, int64_t items, int64_t items_per_block = kThreads);
 // The most blocks grid_for ever gives: enough to fill every SM of `device` a few times over.
 int64_t blocks_to_fill(int device);
+// As grid_for, for `kernel` launched with `threads` threads a block and `smem` bytes of dynamic shared
+// memory: at most as many blocks as are resident on the device at once. grid_for assumes 8 blocks of 256
+// threads per SM; a kernel of 48 registers a thread fits 5, and a grid-stride loop's last blocks would then
+// run in a second wave with few blocks beside them to hide their memory latency.
+unsigned resident_grid_for(int device, const void* kernel, int threads, int64_t items, int64_t items_per_block,
+                           size_t smem = 0);
+template <class... Params>
+unsigned resident_grid_for(int device, void (*kernel)(Params...), int threads, int64_t items,
+                           int64_t items_per_block, size_t smem = 0) {
+  return resident_grid_for(device, reinterpret_cast<const void*>(kernel), threads, items, items_per_block, smem);
+}
 
 // N elements of T moved as one aligned load or store (16 bytes when N * sizeof(T) == 16).
 template <class T, int N>

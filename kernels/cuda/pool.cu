@@ -42,8 +42,7 @@ struct Geometry {
       : h(I(g.h)), w(I(g.w)), c(I(g.c)), kh(I(g.kh)), kw(I(g.kw)), oh(I(g.oh)), ow(I(g.ow)), pad_top(I(g.pad_top)),
         pad_left(I(g.pad_left)), stride_h(I(g.stride_h)), stride_w(I(g.stride_w)), by_h(divisor(h)), by_w(divisor(w)),
         by_oh(divisor(oh)), by_ow(divisor(ow)), by_groups(divisor(c / I(channels_per_thread))) {}
-  // A size of 0 leaves nothing to unravel by it (a valid window wider than the image has no outputs, and its
-  // input gradient is all zeros), but a divisor must be positive.
+  // A divisor must be positive; a size of 0 (an empty output) leaves nothing to unravel by it.
   static I divisor(I size) { return size < 1 ? 1 : size; }
   I h, w, c, kh, kw, oh, ow, pad_top, pad_left;
   Divisor<I> stride_h, stride_w;
@@ -93,21 +92,29 @@ __device__ __forceinline__ Pack<T, V> load_pack(const T* from) {
   return *reinterpret_cast<const Pack<T, V>*>(from);
 }
 
-template <class I, int V, bool kArgmax>
+// kWindow > 0 promises a kWindow x kWindow window (the notes' CNN pools 2x2): the loops over it unroll, and
+// its loads issue together instead of one round trip to memory after another.
+template <class I, int V, bool kArgmax, int kWindow>
 __global__ void max_pool_forward_kernel(const float* input, float* out, int32_t* argmax, Geometry<I> g, I total) {
+  const I kh = kWindow > 0 ? I(kWindow) : g.kh, kw = kWindow > 0 ? I(kWindow) : g.kw;
   for (I e = I(global_thread()); e < total; e += I(grid_threads())) {
     const Pixel<I> p = unravel(e, g.by_oh, g.by_ow, g.by_groups);
     const I channel = p.group * V;
-    const Span<I> rows = clip(p.row * g.stride_h.divisor() - g.pad_top, g.kh, g.h);
-    const Span<I> cols = clip(p.col * g.stride_w.divisor() - g.pad_left, g.kw, g.w);
+    const I top = p.row * g.stride_h.divisor() - g.pad_top, left = p.col * g.stride_w.divisor() - g.pad_left;
+    const Span<I> rows = clip(top, kh, g.h), cols = clip(left, kw, g.w);
     const float* image = input + p.b * g.h * g.w * g.c;
     const I first = (rows.begin * g.w + cols.begin) * g.c + channel;
     Floats<V> best = load_pack<V>(image + first);
     I best_at[V];
 #pragma unroll
     for (int j = 0; j < V; ++j) best_at[j] = first;
-    for (I ih = rows.begin; ih < rows.end; ++ih)
-      for (I iw = cols.begin; iw < cols.end; ++iw) {
+#pragma unroll
+    for (I dh = 0; dh < kh; ++dh) {
+      const I ih = top + dh;
+#pragma unroll
+      for (I dw = 0; dw < kw; ++dw) {
+        const I iw = left + dw;
+        if (ih < rows.begin || ih >= rows.end || iw < cols.begin || iw >= cols.end) continue;  // padding
         const I at = (ih * g.w + iw) * g.c + channel;
         const Floats<V> x = load_pack<V>(image + at);
 #pragma unroll
@@ -117,6 +124,7 @@ __global__ void max_pool_forward_kernel(const float* input, float* out, int32_t*
             best_at[j] = at;
           }
       }
+    }
     *reinterpret_cast<Floats<V>*>(out + e * V) = best;
     if (kArgmax) {
       Indices<V> where;
@@ -213,10 +221,10 @@ void launch(int device, const Conv2DGeometry& g, int64_t elements, std::initiali
                                                    [](const void* p) { return aligned_to(p, 16); });
   const int64_t total = by_four ? elements / 4 : elements;
   cudaStream_t stream = stream_for(device);
-  const unsigned grid = grid_for(device, total);
   const auto with = [&](auto index, auto channels_per_thread) {
     using I = decltype(index);
     constexpr int V = decltype(channels_per_thread)::value;
+    const unsigned grid = resident_grid_for(device, Kernel<I, V>::kernel, kThreads, total, kThreads);
     Kernel<I, V>::kernel<<<grid, kThreads, 0, stream>>>(args..., Geometry<I>(g, V), I(total));
   };
   if (std::max(g.n * g.h * g.w * g.c, g.n * g.oh * g.ow * g.c) < kInt32IndexLimit) {
@@ -228,8 +236,10 @@ void launch(int device, const Conv2DGeometry& g, int64_t elements, std::initiali
 }
 
 // The kernels by index type and channels per thread, for launch().
-template <class I, int V> struct MaxPoolForwardWithArgmax { static constexpr auto kernel = max_pool_forward_kernel<I, V, true>; };
-template <class I, int V> struct MaxPoolForward { static constexpr auto kernel = max_pool_forward_kernel<I, V, false>; };
+template <bool kArgmax, int kWindow>
+struct MaxPoolForward {
+  template <class I, int V> struct Kernel { static constexpr auto kernel = max_pool_forward_kernel<I, V, kArgmax, kWindow>; };
+};
 template <class I, int V> struct MaxPoolBackward { static constexpr auto kernel = max_pool_backward_kernel<I, V>; };
 template <class I, int V> struct AvgPoolForward { static constexpr auto kernel = avg_pool_forward_kernel<I, V>; };
 template <class I, int V> struct AvgPoolBackward { static constexpr auto kernel = avg_pool_backward_kernel<I, V>; };
@@ -238,8 +248,12 @@ template <class I, int V> struct AvgPoolBackward { static constexpr auto kernel 
 
 void max_pool_forward(int device, const float* input, float* out, int32_t* argmax, const Conv2DGeometry& g) {
   const int64_t outputs = g.n * g.oh * g.ow * g.c;
-  if (argmax != nullptr) launch<MaxPoolForwardWithArgmax>(device, g, outputs, {input, out, argmax}, input, out, argmax);
-  else launch<MaxPoolForward>(device, g, outputs, {input, out}, input, out, argmax);
+  const auto with = [&](auto forward) {
+    launch<decltype(forward)::template Kernel>(device, g, outputs, {input, out, argmax}, input, out, argmax);
+  };
+  const bool two_by_two = g.kh == 2 && g.kw == 2;
+  if (argmax != nullptr) two_by_two ? with(MaxPoolForward<true, 2>{}) : with(MaxPoolForward<true, 0>{});
+  else two_by_two ? with(MaxPoolForward<false, 2>{}) : with(MaxPoolForward<false, 0>{});
 }
 
 void max_pool_backward(int device, const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g) {

@@ -1,17 +1,21 @@
 // tapeflow's own SGEMM: C[M, N] = op(A)[M, K] x op(B)[K, N], row-major, one problem per blockIdx.z.
 // CPU twin: kernels::cpu::matmul (kernels/cpu/matmul.cpp); cuBLAS twin: kernels/cuda/matmul.cu.
 //
-// Each 256-thread block computes a 128 x 128 tile of C, walking K in slices of 8. The slice of op(A)
-// (128 x 8) and of op(B) (8 x 128) is staged in shared memory k-major (as[k][m], bs[k][n]), so that for
+// Each 256-thread block computes a 128 x 128 tile of C, walking K in slices of 16. The slice of op(A)
+// (128 x 16) and of op(B) (16 x 128) is staged in shared memory k-major (as[k][m], bs[k][n]), so that for
 // one k a thread reads the 8 A values and 8 B values it needs as two float4 each. Every thread keeps
 // an 8 x 8 block of C in registers: rows ty*4 + {0..3} and 64 + ty*4 + {0..3} of the tile, columns
 // likewise with tx. Splitting each thread's 8 rows (columns) into two groups 64 apart makes a warp's
 // float4 reads of one k cover 64 consecutive floats: no shared-memory bank conflicts.
 //
-// While a slice is multiplied, the next one is loaded from global memory into registers; it goes into
-// the other half of the double-buffered shared memory, so one __syncthreads per slice suffices. Global
-// loads are float4 where a row is 16-byte aligned and the four values are in range, scalar otherwise;
-// values outside the matrices load as 0 and outputs outside C are not stored (edge tiles).
+// While a slice is multiplied, the next one is loaded from global memory into registers (two float4 of
+// each operand per thread); it goes into the other half of the double-buffered shared memory, so one
+// __syncthreads per slice suffices. Global loads are float4 where a row is 16-byte aligned and the four
+// values are in range, scalar otherwise; values outside the matrices load as 0 and outputs outside C are
+// not stored (edge tiles).
+//
+// Slices of 16 rather than 8 halve the barriers and loop overhead per multiply-add: on an H200 at 4096^3,
+// 41.3 against 40.0 TFLOP/s (bench/results/NOTES.md, session 11), although ptxas then spills 80 bytes.
 #include <algorithm>
 #include <string>
 
@@ -22,8 +26,9 @@ namespace tapeflow::kernels::cuda {
 
 namespace {
 
-constexpr int kTileM = 128, kTileN = 128, kSliceK = 8;
+constexpr int kTileM = 128, kTileN = 128, kSliceK = 16;
 constexpr int kGemmThreads = 256;        // 16 x 16; each computes 8 x 8 outputs
+constexpr int kSliceLoads = kTileM * kSliceK / 4 / kGemmThreads;  // float4 of each operand per thread and slice
 constexpr int kPad = 4;                  // keeps a float4 row start aligned, shifts banks for the transposed stores
 constexpr int kMaxGridZ = 65535;
 
@@ -49,15 +54,15 @@ struct SliceLoad {
   int k, t, k_step, t_step;
 };
 
-// Slice of op(A) [kTileM x kSliceK] at (m0, k0), or of op(B) [kSliceK x kTileN] at (k0, n0): `along_k` says
-// whether the stored rows run along the tile dimension (A not transposed, B transposed) so that the
-// four values are four k's of one tile row.
-__device__ __forceinline__ SliceLoad slice_load(int thread, bool along_k, int tile0, int k0) {
+// Float4 number `slot` (< kTileM * kSliceK / 4) of the slice of op(A) [kTileM x kSliceK] at (m0, k0), or of
+// op(B) [kSliceK x kTileN] at (k0, n0): `along_k` says whether the stored rows run along k (A not transposed,
+// B transposed) so that the four values are four k's of one tile row.
+__device__ __forceinline__ SliceLoad slice_load(int slot, bool along_k, int tile0, int k0) {
   if (along_k) {
-    const int t = thread / 2, k = (thread % 2) * 4;  // 128 rows x two float4 of k
+    const int t = slot / (kSliceK / 4), k = (slot % (kSliceK / 4)) * 4;  // 128 rows x four float4 of k
     return {tile0 + t, k0 + k, k, t, 1, 0};
   }
-  const int k = thread / 32, t = (thread % 32) * 4;  // 8 rows of k x 32 float4 along the tile
+  const int k = slot / 32, t = (slot % 32) * 4;  // 16 rows of k x 32 float4 along the tile
   return {k0 + k, tile0 + t, k, t, 0, 1};
 }
 
@@ -97,26 +102,35 @@ __global__ void __launch_bounds__(kGemmThreads, 2) sgemm_kernel(GemmArgs g) {
   // Stored shapes: A is [m, k] or [k, m]; B is [k, n] or [n, k].
   const int a_rows = kTransposeA ? g.k : g.m, a_cols = kTransposeA ? g.m : g.k;
   const int b_rows = kTransposeB ? g.n : g.k, b_cols = kTransposeB ? g.k : g.n;
-  auto a_load = [&](int k0) { return slice_load(thread, !kTransposeA, m0, k0); };
-  auto b_load = [&](int k0) { return slice_load(thread, kTransposeB, n0, k0); };
+  // This thread's l-th float4 of each operand's slice at k0.
+  auto a_slot = [&](int l, int k0) { return slice_load(thread + l * kGemmThreads, !kTransposeA, m0, k0); };
+  auto b_slot = [&](int l, int k0) { return slice_load(thread + l * kGemmThreads, kTransposeB, n0, k0); };
+  float4 ra[kSliceLoads], rb[kSliceLoads];
+  auto load_slice = [&](int k0) {
+#pragma unroll
+    for (int l = 0; l < kSliceLoads; ++l) {
+      const SliceLoad la = a_slot(l, k0), lb = b_slot(l, k0);
+      ra[l] = load4(a, g.lda, a_rows, a_cols, la.row, la.col, g.vec_a);
+      rb[l] = load4(b, g.ldb, b_rows, b_cols, lb.row, lb.col, g.vec_b);
+    }
+  };
+  auto store_slices = [&](int k0, int to) {
+#pragma unroll
+    for (int l = 0; l < kSliceLoads; ++l) {
+      store_slice(as[to], a_slot(l, k0), ra[l]);
+      store_slice(bs[to], b_slot(l, k0), rb[l]);
+    }
+  };
 
-  SliceLoad la = a_load(0), lb = b_load(0);
-  float4 ra = load4(a, g.lda, a_rows, a_cols, la.row, la.col, g.vec_a);
-  float4 rb = load4(b, g.ldb, b_rows, b_cols, lb.row, lb.col, g.vec_b);
-  store_slice(as[0], la, ra);
-  store_slice(bs[0], lb, rb);
+  load_slice(0);
+  store_slices(0, 0);
   __syncthreads();
 
   float acc[8][8] = {};
   int buf = 0;
   for (int k0 = 0; k0 < g.k; k0 += kSliceK) {
     const bool has_next = k0 + kSliceK < g.k;
-    if (has_next) {  // issue the next slice's global loads before the math hides their latency
-      la = a_load(k0 + kSliceK);
-      lb = b_load(k0 + kSliceK);
-      ra = load4(a, g.lda, a_rows, a_cols, la.row, la.col, g.vec_a);
-      rb = load4(b, g.ldb, b_rows, b_cols, lb.row, lb.col, g.vec_b);
-    }
+    if (has_next) load_slice(k0 + kSliceK);  // issued before the math, which hides their latency
 #pragma unroll
     for (int kk = 0; kk < kSliceK; ++kk) {
       const float4 a_lo = *reinterpret_cast<const float4*>(&as[buf][kk][ty * 4]);
@@ -130,10 +144,7 @@ __global__ void __launch_bounds__(kGemmThreads, 2) sgemm_kernel(GemmArgs g) {
 #pragma unroll
         for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
     }
-    if (has_next) {  // the other buffer was last read before the previous iteration's barrier
-      store_slice(as[buf ^ 1], la, ra);
-      store_slice(bs[buf ^ 1], lb, rb);
-    }
+    if (has_next) store_slices(k0 + kSliceK, buf ^ 1);  // last read before the previous iteration's barrier
     __syncthreads();
     buf ^= 1;
   }

@@ -210,8 +210,8 @@ void softmax_xent(int device, const float* logits, const int64_t* labels, float*
   const cudaStream_t stream = stream_for(device);
   const bool vec_logits = aligned_to(logits, 16), vec_grad = grad != nullptr && aligned_to(grad, 16);
   if (n >= 1 && n <= kShortRowLimit) {
-    const unsigned grid = grid_for(device, rows, kRowsPerTile);
     const auto with = [&](auto kernel) {
+      const unsigned grid = resident_grid_for(device, kernel, kRowsPerTile, rows, kRowsPerTile);
       kernel<<<grid, kRowsPerTile, 0, stream>>>(logits, labels, loss, grad, rows, static_cast<int>(n), vec_logits,
                                                 vec_grad, bad);
     };
@@ -220,8 +220,8 @@ void softmax_xent(int device, const float* logits, const int64_t* labels, float*
     else if (n <= 16) with(softmax_xent_short_rows<16>);
     else with(softmax_xent_short_rows<32>);
   } else if (n <= kRegisterRowLimit && n % 4 == 0 && vec_logits && (grad == nullptr || vec_grad)) {
-    const unsigned grid = grid_for(device, rows, WarpPerRow::kRowsPerBlock);
     const auto with = [&](auto kernel) {
+      const unsigned grid = resident_grid_for(device, kernel, WarpPerRow::kThreads, rows, WarpPerRow::kRowsPerBlock);
       kernel<<<grid, WarpPerRow::kThreads, 0, stream>>>(logits, labels, loss, grad, rows, n, bad);
     };
     const int64_t packs_per_lane = (n / 4 + 31) / 32;

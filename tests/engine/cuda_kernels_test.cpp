@@ -218,11 +218,13 @@ TEST_F(CudaKernels, SoftmaxFamilyForwardAndBackward) {
 }
 
 // Many rows: a thread per row stages 256-row tiles, here three and a partial one whose floats do not end on
-// a float4 (n = 3, 10, 31); a warp per row walks the rows in a grid-stride loop (36, 1000).
+// a float4 (n = 3, 10, 31), and with 250,000 rows more tiles than the resident blocks, which loop; a warp per
+// row walks the rows in a grid-stride loop (36, 1000).
 TEST_F(CudaKernels, CrossEntropyOverManyRows) {
-  for (int64_t n : {3, 10, 31, 36, 1000}) {
-    const Tensor logits = random::normal({901, n}, 0.f, 3.f, 2000 + n);
-    const Tensor labels = random::uniform_int({901}, 0, n, 2100 + n);
+  const std::pair<int64_t, int64_t> shapes[] = {{901, 3}, {901, 10}, {901, 31}, {250000, 10}, {901, 36}, {5001, 1000}};
+  for (const auto& [rows, n] : shapes) {
+    const Tensor logits = random::normal({rows, n}, 0.f, 3.f, 2000 + n);
+    const Tensor labels = random::uniform_int({rows}, 0, n, 2100 + n);
     const auto xent = [](const auto& in) { return nn::sparse_softmax_cross_entropy_with_logits(in[1], in[0]); };
     expect_same("xent n=" + std::to_string(n), xent, {logits, labels}, 1e-6);
     expect_same("xent backward n=" + std::to_string(n), [xent](const auto& in) {

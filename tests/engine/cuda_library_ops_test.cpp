@@ -199,10 +199,14 @@ TEST_F(CudaLibraryOps, PoolingMatchesTheCpu) {
       {{1, 5, 5, 33}, {3, 3}, {1, 1}, nn::Padding::kSame},
       {{3, 9, 7, 5}, {2, 3}, {3, 2}, nn::Padding::kValid},     // stride > window: uncovered inputs
       {{1, 3, 2, 1}, {4, 4}, {3, 3}, nn::Padding::kSame},
-      // Channels in fours (a thread per four): overlapping windows with padding, uncovered inputs, no outputs.
+      // Channels in fours (a thread per four): overlapping windows with padding, uncovered inputs.
       {{2, 7, 9, 8}, {3, 3}, {2, 2}, nn::Padding::kSame},
       {{3, 9, 7, 4}, {2, 3}, {3, 2}, nn::Padding::kValid},
-      {{1, 2, 3, 12}, {3, 4}, {1, 1}, nn::Padding::kValid},
+      {{1, 5, 6, 12}, {3, 4}, {1, 1}, nn::Padding::kSame},
+      // 2x2 windows (unrolled) cut by the padding, tiling the image or overlapping.
+      {{1, 7, 5, 4}, {2, 2}, {2, 2}, nn::Padding::kSame},
+      {{2, 7, 5, 8}, {2, 2}, {1, 1}, nn::Padding::kSame},
+      {{2, 5, 7, 3}, {2, 2}, {1, 1}, nn::Padding::kSame},
   };
   uint64_t seed = 700;
   for (const PoolCase& c : cases) {
