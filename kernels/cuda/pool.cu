@@ -6,7 +6,8 @@
 // and the pointers allow; else 1); neighbouring threads take neighbouring channels, so every load of a window
 // row is coalesced. Backward gathers instead of scattering: one thread per input pixel and channel group sums
 // over the (at most ceil(k / stride)^2) windows that contain it, so the input gradient is fully written
-// without atomics or a zero fill, in a fixed order.
+// without atomics or a zero fill, in a fixed order. Where the windows tile the image, each input has one
+// window, and a thread per window writes it whole.
 //
 // These kernels do little arithmetic per byte but unravel an index per thread: with hardware division they
 // were bound by it (max pooling's backward at 13% of the copy bandwidth). 32-bit launches divide by
@@ -158,6 +159,31 @@ __global__ void max_pool_backward_kernel(const float* d_out, const int32_t* argm
   }
 }
 
+// The backward when the windows tile the image (stride == window, none starting in the padding, every input in
+// one: the notes' 2x2/2 pooling): a thread per output pixel and channel group reads its gradient and argmax
+// once and writes its whole window, the maximum's gradient (0 + it, as the gather adds) and zeros elsewhere.
+template <class I, int V>
+__global__ void max_pool_backward_tiling_kernel(const float* d_out, const int32_t* argmax, float* d_input,
+                                                Geometry<I> g, I total) {
+  for (I e = I(global_thread()); e < total; e += I(grid_threads())) {
+    const Pixel<I> p = unravel(e, g.by_oh, g.by_ow, g.by_groups);
+    const I channel = p.group * V;
+    const Indices<V> from = load_pack<V>(argmax + e * V);
+    const Floats<V> d = load_pack<V>(d_out + e * V);
+    const I top = p.row * g.kh, left = p.col * g.kw;
+    const I bottom = top + g.kh < g.h ? top + g.kh : g.h, right = left + g.kw < g.w ? left + g.kw : g.w;
+    float* image = d_input + p.b * g.h * g.w * g.c;
+    for (I ih = top; ih < bottom; ++ih)
+      for (I iw = left; iw < right; ++iw) {
+        const I at = (ih * g.w + iw) * g.c + channel;
+        Floats<V> grad;
+#pragma unroll
+        for (int j = 0; j < V; ++j) grad.v[j] = from.v[j] == at + j ? 0.f + d.v[j] : 0.f;
+        *reinterpret_cast<Floats<V>*>(image + at) = grad;
+      }
+  }
+}
+
 template <class I>
 __device__ __forceinline__ float inverse_count(Span<I> rows, Span<I> cols) {
   return 1.f / static_cast<float>((rows.end - rows.begin) * (cols.end - cols.begin));
@@ -241,6 +267,7 @@ struct MaxPoolForward {
   template <class I, int V> struct Kernel { static constexpr auto kernel = max_pool_forward_kernel<I, V, kArgmax, kWindow>; };
 };
 template <class I, int V> struct MaxPoolBackward { static constexpr auto kernel = max_pool_backward_kernel<I, V>; };
+template <class I, int V> struct MaxPoolBackwardTiling { static constexpr auto kernel = max_pool_backward_tiling_kernel<I, V>; };
 template <class I, int V> struct AvgPoolForward { static constexpr auto kernel = avg_pool_forward_kernel<I, V>; };
 template <class I, int V> struct AvgPoolBackward { static constexpr auto kernel = avg_pool_backward_kernel<I, V>; };
 
@@ -257,7 +284,13 @@ void max_pool_forward(int device, const float* input, float* out, int32_t* argma
 }
 
 void max_pool_backward(int device, const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g) {
-  launch<MaxPoolBackward>(device, g, g.n * g.h * g.w * g.c, {d_out, argmax, d_input}, d_out, argmax, d_input);
+  const bool windows_tile = g.stride_h == g.kh && g.stride_w == g.kw && g.pad_top == 0 && g.pad_left == 0 &&
+                            g.oh * g.kh >= g.h && g.ow * g.kw >= g.w;
+  if (windows_tile) {
+    launch<MaxPoolBackwardTiling>(device, g, g.n * g.oh * g.ow * g.c, {d_out, argmax, d_input}, d_out, argmax, d_input);
+  } else {
+    launch<MaxPoolBackward>(device, g, g.n * g.h * g.w * g.c, {d_out, argmax, d_input}, d_out, argmax, d_input);
+  }
 }
 
 void avg_pool_forward(int device, const float* input, float* out, const Conv2DGeometry& g) {

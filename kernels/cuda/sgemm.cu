@@ -106,31 +106,28 @@ __global__ void __launch_bounds__(kGemmThreads, 2) sgemm_kernel(GemmArgs g) {
   auto a_slot = [&](int l, int k0) { return slice_load(thread + l * kGemmThreads, !kTransposeA, m0, k0); };
   auto b_slot = [&](int l, int k0) { return slice_load(thread + l * kGemmThreads, kTransposeB, n0, k0); };
   float4 ra[kSliceLoads], rb[kSliceLoads];
-  auto load_slice = [&](int k0) {
 #pragma unroll
-    for (int l = 0; l < kSliceLoads; ++l) {
-      const SliceLoad la = a_slot(l, k0), lb = b_slot(l, k0);
-      ra[l] = load4(a, g.lda, a_rows, a_cols, la.row, la.col, g.vec_a);
-      rb[l] = load4(b, g.ldb, b_rows, b_cols, lb.row, lb.col, g.vec_b);
-    }
-  };
-  auto store_slices = [&](int k0, int to) {
-#pragma unroll
-    for (int l = 0; l < kSliceLoads; ++l) {
-      store_slice(as[to], a_slot(l, k0), ra[l]);
-      store_slice(bs[to], b_slot(l, k0), rb[l]);
-    }
-  };
-
-  load_slice(0);
-  store_slices(0, 0);
+  for (int l = 0; l < kSliceLoads; ++l) {
+    const SliceLoad la = a_slot(l, 0), lb = b_slot(l, 0);
+    ra[l] = load4(a, g.lda, a_rows, a_cols, la.row, la.col, g.vec_a);
+    rb[l] = load4(b, g.ldb, b_rows, b_cols, lb.row, lb.col, g.vec_b);
+    store_slice(as[0], la, ra[l]);
+    store_slice(bs[0], lb, rb[l]);
+  }
   __syncthreads();
 
   float acc[8][8] = {};
   int buf = 0;
   for (int k0 = 0; k0 < g.k; k0 += kSliceK) {
     const bool has_next = k0 + kSliceK < g.k;
-    if (has_next) load_slice(k0 + kSliceK);  // issued before the math, which hides their latency
+    if (has_next) {  // issue the next slice's global loads before the math hides their latency
+#pragma unroll
+      for (int l = 0; l < kSliceLoads; ++l) {
+        const SliceLoad la = a_slot(l, k0 + kSliceK), lb = b_slot(l, k0 + kSliceK);
+        ra[l] = load4(a, g.lda, a_rows, a_cols, la.row, la.col, g.vec_a);
+        rb[l] = load4(b, g.ldb, b_rows, b_cols, lb.row, lb.col, g.vec_b);
+      }
+    }
 #pragma unroll
     for (int kk = 0; kk < kSliceK; ++kk) {
       const float4 a_lo = *reinterpret_cast<const float4*>(&as[buf][kk][ty * 4]);
@@ -144,7 +141,13 @@ __global__ void __launch_bounds__(kGemmThreads, 2) sgemm_kernel(GemmArgs g) {
 #pragma unroll
         for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
     }
-    if (has_next) store_slices(k0 + kSliceK, buf ^ 1);  // last read before the previous iteration's barrier
+    if (has_next) {  // the other buffer was last read before the previous iteration's barrier
+#pragma unroll
+      for (int l = 0; l < kSliceLoads; ++l) {
+        store_slice(as[buf ^ 1], a_slot(l, k0 + kSliceK), ra[l]);
+        store_slice(bs[buf ^ 1], b_slot(l, k0 + kSliceK), rb[l]);
+      }
+    }
     __syncthreads();
     buf ^= 1;
   }

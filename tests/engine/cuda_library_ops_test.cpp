@@ -207,6 +207,7 @@ TEST_F(CudaLibraryOps, PoolingMatchesTheCpu) {
       {{1, 7, 5, 4}, {2, 2}, {2, 2}, nn::Padding::kSame},
       {{2, 7, 5, 8}, {2, 2}, {1, 1}, nn::Padding::kSame},
       {{2, 5, 7, 3}, {2, 2}, {1, 1}, nn::Padding::kSame},
+      {{1, 7, 5, 4}, {2, 2}, {2, 2}, nn::Padding::kValid},  // the last row and column in no window
   };
   uint64_t seed = 700;
   for (const PoolCase& c : cases) {
