@@ -11,6 +11,7 @@
 // Every form gives a row whose label is outside [0, n) a NaN loss and a zero gradient (so that the weights
 // survive until the host hears of it), and reports it to the device's bad-input slot.
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/cuda/bad_input.cuh"
 #include "kernels/cuda/launch.cuh"
@@ -44,99 +45,76 @@ struct TileLayout {
   }
 };
 
-// A thread's share of a tile of at most kRowsPerTile * kMaxN floats, held in registers between its load from
-// global memory and its deposit in shared memory, so that the next tile's loads are in flight while this one
-// is worked on: packs of W floats (4 when the logits are 16-byte aligned, else 1), thread t holding packs
-// t + kRowsPerTile * j.
-template <int W, int kMaxN>
-struct TileShare {
-  static constexpr int kPacks = kMaxN / W;
-  Pack<float, W> packs[kPacks];
-
-  __device__ static int pack_start(int j) { return (static_cast<int>(threadIdx.x) + kRowsPerTile * j) * W; }
-
-  // The `count` floats at `global`.
-  __device__ void fetch(const float* global, int count) {
-#pragma unroll
-    for (int j = 0; j < kPacks; ++j) {
-      const int at = pack_start(j);
-      if (at + W <= count) {
-        packs[j] = *reinterpret_cast<const Pack<float, W>*>(global + at);
-      } else {
-#pragma unroll
-        for (int w = 0; w < W; ++w) packs[j].v[w] = at + w < count ? global[at + w] : 0.f;
-      }
-    }
-  }
-
-  __device__ void deposit(float* tile, int count, TileLayout layout) const {
-#pragma unroll
-    for (int j = 0; j < kPacks; ++j)
-#pragma unroll
-      for (int w = 0; w < W; ++w)
-        if (pack_start(j) + w < count) tile[layout.slot(pack_start(j) + w)] = packs[j].v[w];
-  }
-};
-
-// Writes the tile's `count` floats to `global`, as float4s when `vec` promises a 16-byte aligned `global`.
-__device__ void write_tile(float* global, const float* tile, int count, TileLayout layout, bool vec) {
+// Copies `count` floats between global memory and the tile, into the tile when `global` is const. `vec`
+// promises a 16-byte aligned `global`, which then moves as float4s.
+template <class GlobalFloat>
+__device__ void copy_tile(GlobalFloat* global, float* tile, int count, TileLayout layout, bool vec) {
+  constexpr bool kToTile = std::is_const_v<GlobalFloat>;
   int scalars_from = 0;
   if (vec) {
     const int packs = count / 4;
     for (int p = threadIdx.x; p < packs; p += blockDim.x) {
-      const int i = 4 * p;
-      reinterpret_cast<float4*>(global)[p] = make_float4(tile[layout.slot(i)], tile[layout.slot(i + 1)],
-                                                         tile[layout.slot(i + 2)], tile[layout.slot(i + 3)]);
+      const int s0 = layout.slot(4 * p), s1 = layout.slot(4 * p + 1), s2 = layout.slot(4 * p + 2),
+                s3 = layout.slot(4 * p + 3);
+      if constexpr (kToTile) {
+        const float4 v = reinterpret_cast<const float4*>(global)[p];
+        tile[s0] = v.x;
+        tile[s1] = v.y;
+        tile[s2] = v.z;
+        tile[s3] = v.w;
+      } else {
+        reinterpret_cast<float4*>(global)[p] = make_float4(tile[s0], tile[s1], tile[s2], tile[s3]);
+      }
     }
     scalars_from = 4 * packs;
   }
-  for (int i = scalars_from + static_cast<int>(threadIdx.x); i < count; i += blockDim.x) global[i] = tile[layout.slot(i)];
+  for (int i = scalars_from + static_cast<int>(threadIdx.x); i < count; i += blockDim.x) {
+    if constexpr (kToTile) tile[layout.slot(i)] = global[i];
+    else global[i] = tile[layout.slot(i)];
+  }
 }
 
-// The loss of one row of n logits in shared memory, whose gradient then replaces them there: three passes
-// (max, sum, write) over the row, which shared memory makes cheap.
-__device__ float xent_in_place(float* row, int n, int label) {
-  float m = -INFINITY;
-  for (int k = 0; k < n; ++k) m = row[k] > m ? row[k] : m;  // as row_max: a NaN is skipped, and shows in the sum
-  float sum = 0.f;
-  for (int k = 0; k < n; ++k) sum += expf(row[k] - m);
-  const float loss = logf(sum) - (row[label] - m);
-  const float inv = 1.f / sum;
-  for (int k = 0; k < n; ++k) row[k] = expf(row[k] - m) * inv - (k == label ? 1.f : 0.f);
-  return loss;
-}
-
-// Rows of n <= kMaxN classes, a thread per row, kRowsPerTile rows per tile. `vec_grad`: grad is 16-byte aligned
-// (every tile then is too: kRowsPerTile rows in).
-template <int W, int kMaxN>
+// Rows of n <= kMaxN classes, a thread per row, 256 rows per tile. The gradient overwrites the logits in the
+// tile. `vec_logits` / `vec_grad`: those pointers are 16-byte aligned (so is every tile: 256 rows in).
+template <int kMaxN>
 __global__ void __launch_bounds__(kRowsPerTile) softmax_xent_short_rows(const float* logits, const int64_t* labels,
                                                                          float* loss, float* grad, int64_t rows, int n,
-                                                                         bool vec_grad, BadInputSink bad) {
+                                                                         bool vec_logits, bool vec_grad,
+                                                                         BadInputSink bad) {
   __shared__ float tile[kRowsPerTile * (kMaxN + 1)];
   const TileLayout layout{n, n | 1, 1.f / static_cast<float>(n)};
-  const int64_t step = int64_t(gridDim.x) * kRowsPerTile;
-  const auto floats_from = [&](int64_t first) {
-    return static_cast<int>(rows - first < kRowsPerTile ? rows - first : kRowsPerTile) * n;
-  };
-  TileShare<W, kMaxN> share;
-  int64_t first = int64_t(blockIdx.x) * kRowsPerTile;
-  if (first < rows) share.fetch(logits + first * n, floats_from(first));
-  for (; first < rows; first += step) {  // uniform over the block
-    const int count = floats_from(first);
+  float* row = tile + threadIdx.x * layout.stride;
+  for (int64_t first = int64_t(blockIdx.x) * kRowsPerTile; first < rows; first += int64_t(gridDim.x) * kRowsPerTile) {
+    const int count = static_cast<int>(rows - first < kRowsPerTile ? rows - first : kRowsPerTile) * n;
+    copy_tile(logits + first * n, tile, count, layout, vec_logits);
+    __syncthreads();
     const int64_t r = first + threadIdx.x;
     const int64_t label = r < rows ? labels[r] : 0;
-    share.deposit(tile, count, layout);
-    __syncthreads();
-    if (first + step < rows) share.fetch(logits + (first + step) * n, floats_from(first + step));
-    float* row = tile + threadIdx.x * layout.stride;
     if (r < rows && (label < 0 || label >= n)) {
       report_bad_label(bad, r, label, n, loss);
       for (int k = 0; k < n; ++k) row[k] = 0.f;
     } else if (r < rows) {
-      loss[r] = xent_in_place(row, n, static_cast<int>(label));
+      float x[kMaxN];
+      float m = -INFINITY, x_label = 0.f;
+#pragma unroll
+      for (int k = 0; k < kMaxN; ++k)
+        if (k < n) {
+          x[k] = row[k];
+          m = x[k] > m ? x[k] : m;  // as row_max: a NaN is skipped here and shows in the sum
+          if (k == label) x_label = x[k];
+        }
+      float sum = 0.f;
+#pragma unroll
+      for (int k = 0; k < kMaxN; ++k)
+        if (k < n) sum += (x[k] = expf(x[k] - m));
+      loss[r] = logf(sum) - (x_label - m);
+      const float inv = 1.f / sum;
+#pragma unroll
+      for (int k = 0; k < kMaxN; ++k)
+        if (k < n) row[k] = x[k] * inv - (k == label ? 1.f : 0.f);
     }
     __syncthreads();
-    if (grad) write_tile(grad + first * n, tile, count, layout, vec_grad);
+    if (grad) copy_tile(grad + first * n, tile, count, layout, vec_grad);
     __syncthreads();  // the next tile overwrites this one
   }
 }
@@ -234,13 +212,13 @@ void softmax_xent(int device, const float* logits, const int64_t* labels, float*
   if (n >= 1 && n <= kShortRowLimit) {
     const auto with = [&](auto kernel) {
       const unsigned grid = resident_grid_for(device, kernel, kRowsPerTile, rows, kRowsPerTile);
-      kernel<<<grid, kRowsPerTile, 0, stream>>>(logits, labels, loss, grad, rows, static_cast<int>(n), vec_grad, bad);
+      kernel<<<grid, kRowsPerTile, 0, stream>>>(logits, labels, loss, grad, rows, static_cast<int>(n), vec_logits,
+                                                vec_grad, bad);
     };
-    const auto by_width = [&](auto vec_kernel, auto scalar_kernel) { vec_logits ? with(vec_kernel) : with(scalar_kernel); };
-    if (n <= 4) by_width(softmax_xent_short_rows<4, 4>, softmax_xent_short_rows<1, 4>);
-    else if (n <= 8) by_width(softmax_xent_short_rows<4, 8>, softmax_xent_short_rows<1, 8>);
-    else if (n <= 16) by_width(softmax_xent_short_rows<4, 16>, softmax_xent_short_rows<1, 16>);
-    else by_width(softmax_xent_short_rows<4, 32>, softmax_xent_short_rows<1, 32>);
+    if (n <= 4) with(softmax_xent_short_rows<4>);
+    else if (n <= 8) with(softmax_xent_short_rows<8>);
+    else if (n <= 16) with(softmax_xent_short_rows<16>);
+    else with(softmax_xent_short_rows<32>);
   } else if (n <= kRegisterRowLimit && n % 4 == 0 && vec_logits && (grad == nullptr || vec_grad)) {
     const auto with = [&](auto kernel) {
       const unsigned grid = resident_grid_for(device, kernel, WarpPerRow::kThreads, rows, WarpPerRow::kRowsPerBlock);
