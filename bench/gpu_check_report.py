@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-FRAMEWORKS = ["tapeflow", "tapeflow-graph", "tapeflow-graph-tf32", "tapeflow-graph-timed", "torch-eager", "torch-graphs", "torch-compile"]
+FRAMEWORKS = ["tapeflow", "tapeflow-graph", "tapeflow-graph-tf32", "tapeflow-graph-heuristic", "torch-eager", "torch-graphs", "torch-compile"]
 MODELS = ["mlp", "cnn", "rnn"]
 
 
@@ -83,8 +83,8 @@ def markdown(machine, steps, tests, train, kernel, profiles, dry_run):
     if train:
         lines += ["## Training throughput, batch 50 (steps/s; ratios: tapeflow eager, then with its CUDA graph"
                   " (--graph), over PyTorch eager; tapeflow-graph-tf32 adds --tf32, the TF32 math PyTorch's cuDNN"
-                  " convolutions use by default; tapeflow-graph-timed times cuDNN's algorithms once per shape,"
-                  " TAPEFLOW_CUDNN_BENCHMARK=1, CNN only)", "",
+                  " convolutions use by default; tapeflow-graph-heuristic lets cuDNN's heuristics choose its algorithms"
+                  " instead of timing them once per shape, TAPEFLOW_CUDNN_BENCHMARK=0, CNN only)", "",
                   "| model | device | " + " | ".join(FRAMEWORKS) +
                   " | ratio | graph ratio | tapeflow peak GPU MB | tapeflow start→first step s |",
                   "| --- | --- | " + " | ".join("---:" for _ in FRAMEWORKS) + " | ---: | ---: | ---: | ---: |"]

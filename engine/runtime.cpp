@@ -86,8 +86,8 @@ std::atomic<bool>& cudnn_benchmark_flag() {
   static std::atomic<bool> flag{[] {
     const char* value = std::getenv("TAPEFLOW_CUDNN_BENCHMARK");
     const std::string_view choice = value == nullptr ? "" : value;
-    if (choice.empty() || choice == "0") return false;
-    if (choice == "1") return true;
+    if (choice == "0") return false;
+    if (choice.empty() || choice == "1") return true;
     throw Error(fmt::format("TAPEFLOW_CUDNN_BENCHMARK: expected 0 or 1, found \"{}\"", choice));
   }()};
   return flag;

@@ -162,7 +162,7 @@ TEST_F(CudaLibraryOps, Conv2dMatchesTheCpuIncludingAsymmetricSamePadding) {
       {{2, 5, 7, 3}, {1, 1, 3, 33}, {1, 1}, {1, 1}, nn::Padding::kSame, "pointwise"},
   };
   uint64_t seed = 300;
-  const bool initial = cudnn_benchmark();  // TAPEFLOW_CUDNN_BENCHMARK=1 runs every test with it on
+  const bool initial = cudnn_benchmark();  // TAPEFLOW_CUDNN_BENCHMARK=0 runs every test with it off
   for (const bool benchmark : {false, true}) {
     set_cudnn_benchmark(benchmark);
     for (const ConvCase& c : cases) {

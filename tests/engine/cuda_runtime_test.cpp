@@ -126,6 +126,11 @@ TEST(CudaSettings, OpDeterminismIsOffByDefaultAndToggles) {
   EXPECT_FALSE(op_determinism_enabled());
 }
 
+TEST(CudaSettings, CudnnAlgorithmsAreTimedUnlessTheEnvironmentSaysNot) {
+  const char* environment = std::getenv("TAPEFLOW_CUDNN_BENCHMARK");  // the GPU check reruns the tests with 0
+  EXPECT_EQ(cudnn_benchmark(), environment == nullptr || std::string_view(environment) != "0");
+}
+
 TEST(CudaSettings, MatmulChoiceToggles) {
   const CudaMatmul initial = cuda_matmul();
   set_cuda_matmul(CudaMatmul::kTiled);
