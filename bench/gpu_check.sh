@@ -25,7 +25,7 @@ usage: bench/gpu_check.sh [--bundle FILE] [--out DIR] [--budget SECONDS] [--seco
   --budget SECONDS  wall-clock budget of all steps together (default: 380); steps past it are not run
   --seconds S       timed seconds per throughput measurement (default: 4)
   --only STEPS      run only the steps whose names match one of these comma-separated shell patterns, e.g.
-                    'tests-engine_tests,kernel-bench' to recheck a kernel change (the rest: "not run")
+                    'tests-engine_tests,kernel-bench' to recheck a kernel change (the rest: "left out")
   --dry-run         run only what needs no GPU; print the GPU steps instead of running them
 EOF
 }
@@ -80,11 +80,11 @@ wanted() {
 }
 
 # step NAME TIMEOUT COMMAND...: runs COMMAND with the smaller of TIMEOUT and the budget left, stdout in
-# logs/NAME.out, stderr in logs/NAME.err; records pass, fail (exit status or timeout, last error line) or
-# "not run". gpu_step is the same for a step that needs a GPU: in the dry run it only says what it would run.
+# logs/NAME.out, stderr in logs/NAME.err; records pass, fail (exit status or timeout, last error line), "not
+# run" (out of budget) or "left out" (--only). gpu_step is the same for a step that needs a GPU: in the dry run it only says what it would run.
 step() {
   local name=$1 limit=$2; shift 2
-  if ! wanted "$name"; then record "$name" "not run" 0 "not asked for (--only)"; return 1; fi
+  if ! wanted "$name"; then record "$name" "left out" 0 "not asked for (--only)"; return 1; fi
   local left; left=$(time_left)
   ((left < limit)) && limit=$left
   if ((limit < 5)); then record "$name" "not run" 0 "out of time budget"; return 1; fi
@@ -101,6 +101,7 @@ step() {
   return $rc
 }
 gpu_step() {
+  if ! wanted "$1"; then record "$1" "left out" 0 "not asked for (--only)"; return 1; fi
   if ((DRY_RUN)); then log "$1: would run (timeout ${2}s): ${*:3}"; return 1; fi
   step "$@"
 }

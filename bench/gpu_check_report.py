@@ -167,10 +167,12 @@ def main():
         json.dump(summary, f, indent=1)
     failed = [s["name"] for s in steps if s["status"] == "fail"]
     not_run = [s["name"] for s in steps if s["status"] == "not run"]
+    left_out = [s["name"] for s in steps if s["status"] == "left out"]  # by --only: asked for, so no failure
     print(text)
-    print(f"gpu-check: {len(steps) - len(failed) - len(not_run)} steps passed, {len(failed)} failed"
+    print(f"gpu-check: {len(steps) - len(failed) - len(not_run) - len(left_out)} steps passed, {len(failed)} failed"
           f"{' (' + ', '.join(failed) + ')' if failed else ''}, {len(not_run)} not run"
-          f"{' (' + ', '.join(not_run) + ')' if not_run else ''}; written to {a.out}")
+          f"{' (' + ', '.join(not_run) + ')' if not_run else ''}"
+          f"{f', {len(left_out)} left out by --only' if left_out else ''}; written to {a.out}")
     sys.exit(1 if failed or (not_run and not a.dry_run) else 0)
 
 

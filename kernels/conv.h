@@ -56,7 +56,8 @@ namespace cuda {
 
 struct ConvOptions {
   bool allow_tf32 = false;  // TF32 tensor-core math (tapeflow/runtime.h)
-  // Pick algorithms by timing them (cudnnFind*, once per shape) instead of cuDNN's heuristics.
+  // Pick algorithms by timing them (cudnnFind*, once per shape) instead of cuDNN's heuristics. The ops pass the
+  // runtime's setting (tapeflow/runtime.h), which times them by default; this struct's default is the plain call.
   bool measure_algorithms = false;
   bool deterministic = false;  // only algorithms cuDNN marks deterministic (tapeflow/runtime.h)
 };

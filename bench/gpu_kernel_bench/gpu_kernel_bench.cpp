@@ -173,8 +173,8 @@ int main(int argc, char** argv) {
            },
            &dw, &dw_best},
       };
-      // Each direction three ways: cuDNN's heuristic choice (the default), the fastest of all its algorithms
-      // timed once (TAPEFLOW_CUDNN_BENCHMARK=1), and the heuristic's best deterministic one (op determinism).
+      // Each direction three ways: cuDNN's heuristic choice (TAPEFLOW_CUDNN_BENCHMARK=0), the fastest of all its
+      // algorithms timed once (the engine's default), and the heuristic's best deterministic one (op determinism).
       for (const Direction& d : directions) {
         d.run(timed, true);
         d.run(heuristic, false);

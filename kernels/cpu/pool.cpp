@@ -100,7 +100,8 @@ template <bool kArgmax> void max_pool_2x2(const float* input, float* out, int32_
 }
 
 // Every input element lies in exactly one window: each is written once, with its window's gradient where it
-// was the maximum and 0 elsewhere (no zeroing pass, no scattered adds).
+// was the maximum and 0 elsewhere (no zeroing pass, no scattered adds). 0 + dy, as max_pool_backward's sum
+// starts at 0: a -0 gradient becomes +0 on every path, here and on CUDA.
 void max_pool_backward_2x2(const float* d_out, const int32_t* argmax, float* d_input, const Conv2DGeometry& g) {
   for_each_2x2_window(g, [&](int64_t o, int64_t image, int32_t at) {
     const int32_t c = static_cast<int32_t>(g.c), row = static_cast<int32_t>(g.w * g.c);
@@ -109,10 +110,11 @@ void max_pool_backward_2x2(const float* d_out, const int32_t* argmax, float* d_i
     float *x00 = d_input + image + at, *x01 = x00 + c, *x10 = x00 + row, *x11 = x10 + c;
 #pragma omp simd
     for (int32_t ch = 0; ch < c; ++ch) {
-      x00[ch] = best_at[ch] == at + ch ? dy[ch] : 0.f;
-      x01[ch] = best_at[ch] == at + c + ch ? dy[ch] : 0.f;
-      x10[ch] = best_at[ch] == at + row + ch ? dy[ch] : 0.f;
-      x11[ch] = best_at[ch] == at + row + c + ch ? dy[ch] : 0.f;
+      const float routed = 0.f + dy[ch];
+      x00[ch] = best_at[ch] == at + ch ? routed : 0.f;
+      x01[ch] = best_at[ch] == at + c + ch ? routed : 0.f;
+      x10[ch] = best_at[ch] == at + row + ch ? routed : 0.f;
+      x11[ch] = best_at[ch] == at + row + c + ch ? routed : 0.f;
     }
   });
 }

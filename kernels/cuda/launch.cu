@@ -41,16 +41,17 @@ unsigned resident_grid_for(int device, const void* kernel, int threads, int64_t 
   using Key = std::tuple<int, const void*, int, size_t>;
   static std::mutex mutex;
   static std::map<Key, int64_t> resident;
+  const Key key{device, kernel, threads, smem};
   int64_t blocks = 0;
   {
     const std::lock_guard<std::mutex> lock(mutex);
-    const auto [at, inserted] = resident.try_emplace(Key{device, kernel, threads, smem}, 0);
-    if (inserted) {
+    if (const auto known = resident.find(key); known != resident.end()) {
+      blocks = known->second;
+    } else {  // kept only once the query has succeeded
       int per_sm = 0;
       TAPEFLOW_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, smem));
-      at->second = int64_t{sm_count(device)} * std::max(per_sm, 1);
+      blocks = resident.emplace(key, int64_t{sm_count(device)} * std::max(per_sm, 1)).first->second;
     }
-    blocks = at->second;
   }
   const int64_t needed = (items + items_per_block - 1) / items_per_block;
   return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, blocks)));

@@ -29,7 +29,9 @@ namespace {
 constexpr int kTileM = 128, kTileN = 128, kSliceK = 16;
 constexpr int kGemmThreads = 256;        // 16 x 16; each computes 8 x 8 outputs
 constexpr int kSliceLoads = kTileM * kSliceK / 4 / kGemmThreads;  // float4 of each operand per thread and slice
-constexpr int kPad = 4;                  // keeps a float4 row start aligned, shifts banks for the transposed stores
+// Keeps a float4 row start aligned. The transposed stores of a slice of 16 meet 2-way bank conflicts (rows k and
+// k + 8 start on the same bank), as with any padding that keeps rows 16-byte aligned; they are 8 stores a slice.
+constexpr int kPad = 4;
 constexpr int kMaxGridZ = 65535;
 
 // Four consecutive elements (row, col .. col + 3) of a row-major [rows, cols] matrix with leading

@@ -186,8 +186,8 @@ TEST_F(CudaKernels, ReductionsKeepTheCpuNanAndTieRules) {
 }
 
 TEST_F(CudaKernels, SoftmaxFamilyForwardAndBackward) {
-  // Cross-entropy: up to 32, a thread per row; 36, 200 and 1000, a warp holding the row in registers.
-  for (int64_t n : {1, 2, 3, 6, 10, 20, 32, 33, 36, 200, 257, 1000, 1027, 5000}) {
+  // Cross-entropy: up to 32, a thread per row; 36, 200, 400 and 1000, a warp holding the row in registers.
+  for (int64_t n : {1, 2, 3, 6, 10, 20, 32, 33, 36, 200, 257, 400, 1000, 1027, 5000}) {
     const Tensor x = random::normal({3, n}, 0.f, 3.f, 1400 + n);
     const Tensor w = random::normal({3, n}, 0.f, 1.f, 1500 + n);
     for (bool log_form : {false, true})
@@ -218,10 +218,11 @@ TEST_F(CudaKernels, SoftmaxFamilyForwardAndBackward) {
 }
 
 // Many rows: a thread per row stages 256-row tiles, here three and a partial one whose floats do not end on
-// a float4 (n = 3, 10, 31), and with 250,000 rows more tiles than the resident blocks, which loop; a warp per
-// row walks the rows in a grid-stride loop (36, 1000).
+// a float4 (n = 3, 10, 31), and with 10^6 rows several tiles per resident block (an H200 holds at most 1,056
+// blocks at once); a warp per row, eight rows a block, walks 20,001 rows in a grid-stride loop (36, 1000).
 TEST_F(CudaKernels, CrossEntropyOverManyRows) {
-  const std::pair<int64_t, int64_t> shapes[] = {{901, 3}, {901, 10}, {901, 31}, {250000, 10}, {901, 36}, {5001, 1000}};
+  const std::pair<int64_t, int64_t> shapes[] = {{901, 3},    {901, 10},    {901, 31},
+                                                {1000000, 10}, {20001, 36}, {20001, 1000}};
   for (const auto& [rows, n] : shapes) {
     const Tensor logits = random::normal({rows, n}, 0.f, 3.f, 2000 + n);
     const Tensor labels = random::uniform_int({rows}, 0, n, 2100 + n);
@@ -234,9 +235,10 @@ TEST_F(CudaKernels, CrossEntropyOverManyRows) {
     }, {logits, labels}, 1e-5);
     // Logits 4 bytes past 16-byte alignment: the tiles move scalars; the register form gives way.
     GradientTape tape;
-    const Tensor shifted = misaligned(gpu(logits));
+    const Tensor shifted = misaligned(gpu(logits)), labels_on_gpu = gpu(labels);
+    poison_cuda_blocks({labels.shape(), logits.shape()});  // the loss and the gradient
     tape.watch(shifted);
-    const Tensor loss = nn::sparse_softmax_cross_entropy_with_logits(gpu(labels), shifted);
+    const Tensor loss = nn::sparse_softmax_cross_entropy_with_logits(labels_on_gpu, shifted);
     const Tensor grad = tape.gradient(reduce_sum(loss), {shifted})[0];
     GradientTape cpu_tape;
     cpu_tape.watch(logits);
@@ -257,9 +259,23 @@ TEST_F(CudaKernels, CrossEntropyNamesABadLabelAsTheCpuDoes) {
     const std::string want = "label " + std::to_string(n + 2) + " at position 2 is out of range for " +
                              std::to_string(n) + " classes";
     EXPECT_NE(cpu.find(want), std::string::npos) << cpu;
-    const Tensor loss = nn::sparse_softmax_cross_entropy_with_logits(gpu(labels), gpu(logits));
+    const Tensor on_gpu = gpu(logits);
+    GradientTape tape;
+    tape.watch(on_gpu);
+    const Tensor loss = nn::sparse_softmax_cross_entropy_with_logits(gpu(labels), on_gpu);
+    const Tensor grad = tape.gradient(reduce_sum(loss), {on_gpu})[0];
     const std::string cuda = error_of([&] { (void)loss.numpy<float>(); });
     EXPECT_EQ(cuda.substr(0, cpu.size()), cpu) << cuda;
+    // Once read, the report is cleared. The bad rows hold a NaN loss and a zero gradient (so that the weights
+    // survive until the host hears of it); the good rows neither.
+    const std::vector<float> losses = loss.numpy<float>(), grads = grad.numpy<float>();
+    for (int64_t r = 0; r < 4; ++r) {
+      EXPECT_EQ(std::isnan(losses[r]), r >= 2) << "n=" << n << " row " << r;
+      for (int64_t k = 0; k < n; ++k) {
+        if (r >= 2) EXPECT_EQ(grads[r * n + k], 0.f) << "n=" << n << " row " << r;
+        else EXPECT_FALSE(std::isnan(grads[r * n + k])) << "n=" << n << " row " << r;
+      }
+    }
   }
 }
 

@@ -208,6 +208,7 @@ TEST_F(CudaLibraryOps, PoolingMatchesTheCpu) {
       {{2, 7, 5, 8}, {2, 2}, {1, 1}, nn::Padding::kSame},
       {{2, 5, 7, 3}, {2, 2}, {1, 1}, nn::Padding::kSame},
       {{1, 7, 5, 4}, {2, 2}, {2, 2}, nn::Padding::kValid},  // the last row and column in no window
+      {{2, 9, 6, 4}, {3, 3}, {3, 3}, nn::Padding::kSame},   // 3x3 windows that tile the image
   };
   uint64_t seed = 700;
   for (const PoolCase& c : cases) {
@@ -217,6 +218,11 @@ TEST_F(CudaLibraryOps, PoolingMatchesTheCpu) {
     expect_forward_and_gradients_match(
         "max_pool2d " + shape,
         [&](const std::vector<Tensor>& x) { return nn::max_pool2d(x[0], c.ksize, c.strides, c.padding); }, inputs, 0.0);
+    // Without a tape no argmax is kept: the forward kernels that skip it.
+    const Tensor on_cpu = nn::max_pool2d(inputs[0], c.ksize, c.strides, c.padding);
+    poison_cuda_blocks({on_cpu.shape()});
+    const Tensor on_cuda = nn::max_pool2d(inputs[0].to(Device::cuda()), c.ksize, c.strides, c.padding);
+    EXPECT_EQ(relative_error(on_cuda.to(Device::cpu()), on_cpu), 0.0) << "max_pool2d " << shape << " without a tape";
     expect_forward_and_gradients_match(
         "avg_pool2d " + shape,
         [&](const std::vector<Tensor>& x) { return nn::avg_pool2d(x[0], c.ksize, c.strides, c.padding); }, inputs,
