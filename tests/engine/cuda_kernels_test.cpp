@@ -185,6 +185,17 @@ TEST_F(CudaKernels, ReductionsKeepTheCpuNanAndTieRules) {
   EXPECT_EQ(reduce_sum(gpu(zeros({4, 0}, DType::kFloat32)), {1}).numpy<float>(), std::vector<float>(4, 0.f));
 }
 
+// The fused sparse softmax cross-entropy on CUDA against the CPU: the loss, and its gradient.
+void expect_xent_matches_the_cpu(const Tensor& logits, const Tensor& labels, const std::string& tag) {
+  const auto xent = [](const auto& in) { return nn::sparse_softmax_cross_entropy_with_logits(in[1], in[0]); };
+  expect_same("xent " + tag, xent, {logits, labels}, 1e-6);
+  expect_same("xent backward " + tag, [xent](const auto& in) {
+    GradientTape tape;
+    tape.watch(in[0]);
+    return tape.gradient(reduce_sum(xent(in)), {in[0]})[0];
+  }, {logits, labels}, 1e-5);
+}
+
 TEST_F(CudaKernels, SoftmaxFamilyForwardAndBackward) {
   // Cross-entropy: up to 32, a thread per row; 36, 200, 400 and 1000, a warp holding the row in registers.
   for (int64_t n : {1, 2, 3, 6, 10, 20, 32, 33, 36, 200, 257, 400, 1000, 1027, 5000}) {
@@ -204,16 +215,9 @@ TEST_F(CudaKernels, SoftmaxFamilyForwardAndBackward) {
           return tape.gradient(reduce_sum(mul(f(in), in[1])), {in[0]})[0];
         }, {x, w}, 1e-5);
       }
-    // The fused sparse softmax cross-entropy: loss and its gradient, 7 rows of n classes.
-    const Tensor logits = random::normal({7, n}, 0.f, 3.f, 1600 + n);
-    const Tensor labels = random::uniform_int({7}, 0, n, 1700 + n);
-    const auto xent = [](const auto& in) { return nn::sparse_softmax_cross_entropy_with_logits(in[1], in[0]); };
-    expect_same("xent n=" + std::to_string(n), xent, {logits, labels}, 1e-6);
-    expect_same("xent backward n=" + std::to_string(n), [xent](const auto& in) {
-      GradientTape tape;
-      tape.watch(in[0]);
-      return tape.gradient(reduce_mean(xent(in)), {in[0]})[0];
-    }, {logits, labels}, 1e-5);
+    // The fused sparse softmax cross-entropy, 7 rows of n classes.
+    expect_xent_matches_the_cpu(random::normal({7, n}, 0.f, 3.f, 1600 + n), random::uniform_int({7}, 0, n, 1700 + n),
+                                "n=" + std::to_string(n));
   }
 }
 
@@ -226,13 +230,7 @@ TEST_F(CudaKernels, CrossEntropyOverManyRows) {
   for (const auto& [rows, n] : shapes) {
     const Tensor logits = random::normal({rows, n}, 0.f, 3.f, 2000 + n);
     const Tensor labels = random::uniform_int({rows}, 0, n, 2100 + n);
-    const auto xent = [](const auto& in) { return nn::sparse_softmax_cross_entropy_with_logits(in[1], in[0]); };
-    expect_same("xent n=" + std::to_string(n), xent, {logits, labels}, 1e-6);
-    expect_same("xent backward n=" + std::to_string(n), [xent](const auto& in) {
-      GradientTape tape;
-      tape.watch(in[0]);
-      return tape.gradient(reduce_sum(xent(in)), {in[0]})[0];
-    }, {logits, labels}, 1e-5);
+    expect_xent_matches_the_cpu(logits, labels, std::to_string(rows) + " rows, n=" + std::to_string(n));
     // Logits 4 bytes past 16-byte alignment: the tiles move scalars; the register form gives way.
     GradientTape tape;
     const Tensor shifted = misaligned(gpu(logits)), labels_on_gpu = gpu(labels);
