@@ -5,8 +5,8 @@
 //     path with cuDNN's heuristics vs the same with every algorithm timed (cuDNN's fastest), and with only
 //     deterministic algorithms (op determinism) vs the heuristics;
 //   - bandwidth-bound kernels (elementwise add and relu, the fused softmax cross-entropy, max pooling
-//     forward/backward) as a fraction of device copy bandwidth (cudaMemcpy D2D), on operands far larger
-//     than the L2.
+//     forward/backward, and a write-only memset for scale) as a fraction of device copy bandwidth
+//     (cudaMemcpy D2D), on operands far larger than the L2.
 // Exits 2, printing why, on a machine without a GPU: no numbers are ever made up.
 #include <cuda_runtime.h>
 
@@ -221,6 +221,15 @@ int main(int argc, char** argv) {
       kernels::cpu::binary(kernels::BinaryOp::kAdd, DType::kFloat32, a_host.data(), b_host.data(), want.data(), same);
       bandwidth_row("add (elementwise, same shape)", flat, 3.0 * double(src.bytes), relative_error(dst.host(), want),
                     add);
+      // Writing only, for kernels that write more than they read (max pooling's backward writes 4 bytes of
+      // gradient for every 2 it reads): how far the device's write bandwidth alone goes against the copy's mix.
+      {
+        const std::vector<float> zeros(static_cast<size_t>(n), 0.f);
+        auto zero = [&] { kc::memset_zero(kDevice, dst.data, dst.bytes); };
+        zero();
+        bandwidth_row("memset (cudaMemsetAsync, write only)", "256 MiB", double(dst.bytes),
+                      relative_error(dst.host(), zeros), zero);
+      }
       auto relu = [&] { kc::unary(kDevice, kernels::UnaryOp::kRelu, src.data, dst.data, n); };
       relu();
       kernels::cpu::unary(kernels::UnaryOp::kRelu, a_host.data(), want.data(), n);
