@@ -131,7 +131,8 @@ void BM_Sgemm(benchmark::State& state) {
 }
 
 // {m, n, k, transposes (1: A, 2: B), threads}: dense y = x W [b, in] x [in, out]; its backward dx = dy W^T and
-// dW = x^T dy. The notes' CNN dense layers, the MLP's first layer, the char-RNN's LSTM input+recurrent product.
+// dW = x^T dy. The notes' CNN dense layers, the MLP's first layer, the char-RNN's LSTM input+recurrent product;
+// then the MLP's inference products.
 void gemm_shapes(benchmark::internal::Benchmark* bench) {
   const int64_t b = 50;
   const int64_t layers[][2] = {{3136, 1024}, {1024, 10}, {784, 100}, {370, 1024}};
@@ -141,6 +142,11 @@ void gemm_shapes(benchmark::internal::Benchmark* bench) {
       bench->Args({b, l[0], l[1], 2, threads});     // d_x = d_y W^T
       bench->Args({l[0], l[1], b, 1, threads});     // d_W = x^T d_y
     }
+  // Inference at batch 1000 (train_bench --eval): the MLP's two forward products, its thinnest margin over peers.
+  for (int threads : {1, 2}) {
+    bench->Args({1000, 100, 784, 0, threads});
+    bench->Args({1000, 10, 100, 0, threads});
+  }
   bench->ArgNames({"m", "n", "k", "t", "thr"})->UseRealTime();
 }
 BENCHMARK(BM_Sgemm<Gemm::kOpenBlas>)->Apply(gemm_shapes);
