@@ -2,12 +2,12 @@
 // the input of `tfrecord write --images`:
 //   export_images --out OUT [--data DIR] [--split train|test] [--limit N] [--format jpeg|png] [--quality 95]
 // writes OUT/<label>/<index>.jpg, labels and indices zero-padded so that name order is label and file order.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "file_size_limit.h"
@@ -87,8 +87,7 @@ int run(const tf::apps::ExportImagesFlags& o) {
 
 int main(int argc, char** argv) {
   tf::apps::ExportImagesFlags flags;
-  const std::unique_ptr<CLI::App> app = tf::apps::export_images_command_line(flags);
-  CLI11_PARSE(*app, argc, argv);
+  if (const std::optional<int> status = tf::apps::parse_export_images_flags(flags, argc, argv)) return *status;
   tf::apps::report_file_size_limit_as_error();
   try {
     return run(flags);

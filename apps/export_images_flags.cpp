@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "command_line.h"
 #include "number_checks.h"
 
 namespace tapeflow::apps {
@@ -17,6 +18,10 @@ std::unique_ptr<CLI::App> export_images_command_line(ExportImagesFlags& flags) {
   app->add_option("--format", flags.format, "jpeg or png")->check(CLI::IsMember({"jpeg", "png"}))->capture_default_str();
   app->add_option("--quality", flags.quality, "JPEG quality")->check(CLI::Range(1, 100))->capture_default_str();
   return app;
+}
+
+std::optional<int> parse_export_images_flags(ExportImagesFlags& flags, int argc, char** argv) {
+  return parse_command_line(*export_images_command_line(flags), argc, argv);
 }
 
 }  // namespace tapeflow::apps

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tapeflow/io/idx.h"
@@ -25,5 +26,7 @@ struct ExportImagesFlags {
 
 // The options, their checks and --help text; parsing the returned app fills `flags`, which must outlive it.
 std::unique_ptr<CLI::App> export_images_command_line(ExportImagesFlags& flags);
+// Parses argv into `flags`: nullopt to go on, or the status main() returns (after --help, or a bad flag).
+std::optional<int> parse_export_images_flags(ExportImagesFlags& flags, int argc, char** argv);
 
 }  // namespace tapeflow::apps

@@ -1,6 +1,5 @@
 // textgen: the notes' char-RNN text generator. Trains on random windows of a corpus, then samples
 // 400 characters at each of the temperatures 0.2, 0.5, 1.0 and 1.2.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -111,8 +110,7 @@ void generate(tf::models::CharRNN& model, const Corpus& corpus, const Flags& fla
 
 int main(int argc, char** argv) {
   Flags flags;
-  const std::unique_ptr<CLI::App> app = tf::apps::textgen_command_line(flags);
-  CLI11_PARSE(*app, argc, argv);
+  if (const std::optional<int> status = tf::apps::parse_textgen_flags(flags, argc, argv)) return *status;
   tf::apps::report_file_size_limit_as_error();
 
   try {

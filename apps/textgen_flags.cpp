@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "command_line.h"
 #include "number_checks.h"
 
 namespace tapeflow::apps {
@@ -34,6 +35,10 @@ std::unique_ptr<CLI::App> textgen_command_line(TextgenFlags& flags) {
   app->add_flag("--check-numerics", flags.check_numerics,
                 "stop at the first op, gradient or update that produces NaN or Inf, naming it (as tf.debugging.enable_check_numerics)");
   return app;
+}
+
+std::optional<int> parse_textgen_flags(TextgenFlags& flags, int argc, char** argv) {
+  return parse_command_line(*textgen_command_line(flags), argc, argv);
 }
 
 }  // namespace tapeflow::apps

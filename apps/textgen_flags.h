@@ -3,6 +3,7 @@
 // fuzz target (tests/fuzz/) parses exactly what the program parses.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tapeflow/io/text.h"
@@ -33,5 +34,7 @@ struct TextgenFlags {
 
 // The options, their checks and --help text; parsing the returned app fills `flags`, which must outlive it.
 std::unique_ptr<CLI::App> textgen_command_line(TextgenFlags& flags);
+// Parses argv into `flags`: nullopt to go on, or the status main() returns (after --help, or a bad flag).
+std::optional<int> parse_textgen_flags(TextgenFlags& flags, int argc, char** argv);
 
 }  // namespace tapeflow::apps

@@ -2,7 +2,6 @@
 //   tfrecord write --images DIR --out FILE [--compression gzip]   one sub-folder of images per class
 //   tfrecord inspect FILE [--compression gzip]                    records, features, their kinds and lengths
 //   tfrecord verify FILE [--compression gzip]                     every CRC; exit 1 naming the offset
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -192,8 +192,7 @@ int verify_command(const fs::path& file, io::Compression compression) {
 
 int main(int argc, char** argv) {
   tapeflow::apps::TfrecordFlags flags;
-  const std::unique_ptr<CLI::App> app = tapeflow::apps::tfrecord_command_line(flags);
-  CLI11_PARSE(*app, argc, argv);
+  if (const std::optional<int> status = tapeflow::apps::parse_tfrecord_flags(flags, argc, argv)) return *status;
   tapeflow::apps::report_file_size_limit_as_error();
 
   try {

@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "command_line.h"
+
 namespace tapeflow::apps {
 
 std::unique_ptr<CLI::App> tfrecord_command_line(TfrecordFlags& flags) {
@@ -31,6 +33,10 @@ std::unique_ptr<CLI::App> tfrecord_command_line(TfrecordFlags& flags) {
       ->add_option("file", flags.file, "a TFRecord file")
       ->required();
   return app;
+}
+
+std::optional<int> parse_tfrecord_flags(TfrecordFlags& flags, int argc, char** argv) {
+  return parse_command_line(*tfrecord_command_line(flags), argc, argv);
 }
 
 }  // namespace tapeflow::apps

@@ -3,6 +3,7 @@
 // so that the flag fuzz target (tests/fuzz/) parses exactly what the program parses.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace CLI {
@@ -23,5 +24,7 @@ struct TfrecordFlags {
 // The subcommands, options, their checks and --help text; parsing the returned app fills `flags`, which must
 // outlive it.
 std::unique_ptr<CLI::App> tfrecord_command_line(TfrecordFlags& flags);
+// Parses argv into `flags`: nullopt to go on, or the status main() returns (after --help, or a bad flag).
+std::optional<int> parse_tfrecord_flags(TfrecordFlags& flags, int argc, char** argv);
 
 }  // namespace tapeflow::apps

@@ -1,5 +1,4 @@
 // train_mnist: the notes' `python train_mnist.py --model mlp|cnn`, natively.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -129,8 +128,7 @@ int resume(TrainingState& state, const Flags& flags) {
 
 int main(int argc, char** argv) {
   Flags flags;
-  const std::unique_ptr<CLI::App> app = tf::apps::train_mnist_command_line(flags);
-  CLI11_PARSE(*app, argc, argv);
+  if (const std::optional<int> status = tf::apps::parse_train_mnist_flags(flags, argc, argv)) return *status;
   tf::apps::report_file_size_limit_as_error();
 
   try {

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "command_line.h"
 #include "number_checks.h"
 
 namespace tapeflow::apps {
@@ -35,6 +36,10 @@ std::unique_ptr<CLI::App> train_mnist_command_line(TrainMnistFlags& flags) {
                 "(Keras's run_eagerly)");
   app->add_option("--metrics-json", flags.metrics_json, "write the final metrics to this JSON file");
   return app;
+}
+
+std::optional<int> parse_train_mnist_flags(TrainMnistFlags& flags, int argc, char** argv) {
+  return parse_command_line(*train_mnist_command_line(flags), argc, argv);
 }
 
 }  // namespace tapeflow::apps

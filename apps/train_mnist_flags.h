@@ -3,6 +3,7 @@
 // flag fuzz target (tests/fuzz/) parses exactly what the program parses.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,7 @@ struct TrainMnistFlags {
 
 // The options, their checks and --help text; parsing the returned app fills `flags`, which must outlive it.
 std::unique_ptr<CLI::App> train_mnist_command_line(TrainMnistFlags& flags);
+// Parses argv into `flags`: nullopt to go on, or the status main() returns (after --help, or a bad flag).
+std::optional<int> parse_train_mnist_flags(TrainMnistFlags& flags, int argc, char** argv);
 
 }  // namespace tapeflow::apps

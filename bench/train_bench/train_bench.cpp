@@ -1,6 +1,5 @@
 // train_bench: training (or inference) throughput of the notes' models on synthetic data, as one JSON line.
 // bench/peers/torch_train.py takes the same flags and prints the same JSON for PyTorch.
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -109,8 +108,7 @@ nlohmann::json run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   Flags flags;
-  const std::unique_ptr<CLI::App> app = tf::bench::train_bench_command_line(flags);
-  CLI11_PARSE(*app, argc, argv);
+  if (const std::optional<int> status = tf::bench::parse_train_bench_flags(flags, argc, argv)) return *status;
 
   try {
     if (flags.eval && flags.graph) throw tf::Error("not implemented: --graph with --eval (it captures training steps)");

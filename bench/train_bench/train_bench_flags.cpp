@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "command_line.h"
 #include "number_checks.h"
 
 namespace tapeflow::bench {
@@ -38,6 +39,10 @@ std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags) {
       ->check(apps::kNonNegative)->capture_default_str();
   app->add_option("--seed", flags.seed, "seed for the weights and the synthetic batches")->capture_default_str();
   return app;
+}
+
+std::optional<int> parse_train_bench_flags(TrainBenchFlags& flags, int argc, char** argv) {
+  return apps::parse_command_line(*train_bench_command_line(flags), argc, argv);
 }
 
 }  // namespace tapeflow::bench

@@ -29,5 +29,7 @@ struct TrainBenchFlags {
 
 // The options, their checks and --help text; parsing the returned app fills `flags`, which must outlive it.
 std::unique_ptr<CLI::App> train_bench_command_line(TrainBenchFlags& flags);
+// Parses argv into `flags`: nullopt to go on, or the status main() returns (after --help, or a bad flag).
+std::optional<int> parse_train_bench_flags(TrainBenchFlags& flags, int argc, char** argv);
 
 }  // namespace tapeflow::bench
