@@ -7,7 +7,7 @@
 namespace tapeflow::apps {
 
 // Parses argv into `app`'s options: nullopt to go on, or the status main() returns after --help (0, the help
-// printed) or a bad flag (1, the error printed), as CLI11_PARSE does.
+// printed) or a bad flag (CLI11's code for the error, the error printed), as CLI11_PARSE does.
 inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);

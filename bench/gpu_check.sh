@@ -101,8 +101,7 @@ step() {
   return $rc
 }
 gpu_step() {
-  if ! wanted "$1"; then record "$1" "left out" 0 "not asked for (--only)"; return 1; fi
-  if ((DRY_RUN)); then log "$1: would run (timeout ${2}s): ${*:3}"; return 1; fi
+  if ((DRY_RUN)) && wanted "$1"; then log "$1: would run (timeout ${2}s): ${*:3}"; return 1; fi
   step "$@"
 }
 

@@ -21,6 +21,12 @@ int sm_count(int device) {
   });
   return counts[static_cast<size_t>(device)];
 }
+
+// Blocks for `items` at `items_per_block` each, between 1 and `most`.
+unsigned blocks_for(int64_t items, int64_t items_per_block, int64_t most) {
+  const int64_t needed = (items + items_per_block - 1) / items_per_block;
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, most)));
+}
 }  // namespace
 
 cudaStream_t stream_for(int device) {
@@ -31,8 +37,7 @@ cudaStream_t stream_for(int device) {
 int64_t blocks_to_fill(int device) { return int64_t{sm_count(device)} * kBlocksPerSm; }
 
 unsigned grid_for(int device, int64_t items, int64_t items_per_block) {
-  const int64_t needed = (items + items_per_block - 1) / items_per_block;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, blocks_to_fill(device))));
+  return blocks_for(items, items_per_block, blocks_to_fill(device));
 }
 
 unsigned resident_grid_for(int device, const void* kernel, int threads, int64_t items, int64_t items_per_block,
@@ -53,8 +58,7 @@ unsigned resident_grid_for(int device, const void* kernel, int threads, int64_t 
       blocks = resident.emplace(key, int64_t{sm_count(device)} * std::max(per_sm, 1)).first->second;
     }
   }
-  const int64_t needed = (items + items_per_block - 1) / items_per_block;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min(needed, blocks)));
+  return blocks_for(items, items_per_block, blocks);
 }
 
 }  // namespace tapeflow::kernels::cuda
